@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * net_tpacket internals shared by the control path and the datapath.
+ */
+#ifndef TPACKET_ETHDEV_H
+#define TPACKET_ETHDEV_H
+
+#include <stdbool.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <rte_common.h>
+#include <rte_log.h>
+#include <rte_mbuf.h>
+#include <rte_ethdev.h>
+
+#include "tpk_devargs.h"
+#include "tpk_netif.h"
+#include "tpk_pkt.h"
+#include "tpk_sock.h"
+#include "tpk_v3.h"
+#include "tpk_vnet.h"
+
+extern int tpk_logtype;
+#define TPK_LOG(level, fmt, ...) \
+	rte_log(RTE_LOG_ ## level, tpk_logtype, "%s(): " fmt "\n", \
+		__func__, ##__VA_ARGS__)
+
+/* Messages per sendmmsg() call and iovecs shared by them. */
+#define TPK_TX_BATCH		64
+#define TPK_TX_IOV		256
+/* Most segments one TX mbuf chain may have (advertised nb_seg_max). */
+#define TPK_TX_MAX_SEGS		64
+/* Room for L2 (+ inserted VLAN tag) + L3 + L4 headers we rewrite. */
+#define TPK_TX_HDR_MAX		256
+/* Bytes a frame costs in a V3 block beyond its data. */
+#define TPK_V3_FRAME_OVERHEAD	(TPK_V3_BLK_HDR_LEN + 128)
+
+#define TPK_TX_OFFLOAD_VNET (RTE_ETH_TX_OFFLOAD_TCP_TSO | \
+	RTE_ETH_TX_OFFLOAD_UDP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
+	RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+
+/* Counters of an RX queue: written by its polling lcore only. */
+struct tpk_rxq_stats {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t nombuf;	/* mbuf allocation failures (frame kept) */
+	uint64_t truncated;	/* tp_snaplen < tp_len: dropped */
+	uint64_t oversize;	/* larger than the mbuf and no scatter */
+	uint64_t bad_vnet;	/* vnet header inconsistent with the frame */
+	uint64_t csum_sw;	/* partial checksums completed in software */
+	uint64_t gso_sw;	/* super-frames segmented in software */
+	uint64_t gso_segs;	/* segments those produced */
+	uint64_t lro;		/* super-frames delivered whole (LRO) */
+	uint64_t blk_full;	/* blocks handed over full */
+	uint64_t blk_tmo;	/* blocks handed over by the retire timer */
+};
+
+/* A GSO super-frame being cut into segments over one or more bursts. */
+struct tpk_gso_state {
+	const uint8_t *frame;	/* untagged frame in the ring */
+	struct tpk_pkt_info pi;	/* its headers, as found in the ring */
+	uint32_t hdr_len;
+	uint32_t payload_len;
+	uint32_t done;		/* payload bytes already emitted */
+	uint32_t idx;		/* next segment number */
+	uint16_t gso_size;
+	uint16_t vlan_tci;
+	uint16_t vlan_tpid;	/* non-zero: insert this tag */
+	uint32_t rxhash;
+	bool active;
+};
+
+struct tpk_rxq {
+	/* Hot: read on every burst. */
+	struct tpk_v3_cursor cur;
+	bool blk_open;
+	bool vlan_strip;
+	bool scatter;
+	bool lro;
+	bool l4_cksum;		/* the application takes checksum flags */
+	bool ip_cksum;
+	bool rss_hash;
+	uint16_t data_room;	/* bytes per mbuf after the headroom */
+	struct rte_mempool *mp;
+	struct tpk_gso_state gso;
+	struct tpk_rxq_stats st;
+	/* Cold: control path. */
+	struct tpk_ring ring;
+	uint16_t port_id;
+	uint16_t queue_id;
+	int socket_id;
+	uint64_t offloads;
+	uint64_t k_packets;	/* PACKET_STATISTICS, accumulated */
+	uint64_t k_drops;
+	uint64_t k_freezes;
+	struct tpk_rxq_stats base;	/* snapshot at the last stats reset */
+	uint64_t k_drops_base, k_freezes_base;
+} __rte_cache_aligned;
+
+struct tpk_txq_stats {
+	uint64_t pkts;
+	uint64_t bytes;
+	uint64_t rejected;	/* refused by the kernel: freed */
+	uint64_t malformed;	/* refused by us before the kernel: freed */
+	uint64_t eagain;	/* bursts cut short by a full socket */
+	uint64_t syscalls;
+	uint64_t csum_sw;	/* IPv4 header checksums computed */
+	uint64_t tso;		/* super-frames handed to the kernel */
+};
+
+/* Per-message scratch: the vnet header and rewritten packet headers. */
+struct tpk_txhdr {
+	struct virtio_net_hdr vh;
+	uint8_t pad[6];
+	uint8_t hdr[TPK_TX_HDR_MAX];
+};
+
+struct tpk_txq {
+	/* Hot. */
+	int fd;
+	uint16_t vnet_len;
+	uint8_t mode;		/* enum tpk_tx_mode */
+	bool udp_gso;
+	uint32_t max_frame;	/* largest non-GSO frame: MTU + L2 + tag */
+	uint32_t head;		/* next TX ring slot */
+	struct tpk_txq_stats st;
+	struct tpk_ring ring;
+	/* Cold. */
+	uint16_t port_id;
+	uint16_t queue_id;
+	int socket_id;
+	uint64_t offloads;
+	struct tpk_txq_stats base;
+	/* sendmmsg scratch. */
+	uint16_t idx[TPK_TX_BATCH];
+	struct mmsghdr msg[TPK_TX_BATCH];
+	struct iovec iov[TPK_TX_IOV];
+	struct tpk_txhdr hdr[TPK_TX_BATCH];
+} __rte_cache_aligned;
+
+struct pmd_internals {
+	struct tpk_devargs da;
+	struct tpk_netif ni;
+	uint32_t kver;
+	uint16_t vnet_len;
+	uint32_t blocksz;
+	uint32_t blocks;
+	int fanout_id;		/* the group id in use, -1 when none */
+	uint16_t fanout_flags;
+	bool has_ignore_outgoing;
+	bool has_udp_gso;
+	int ctl_fd;		/* holds PACKET_MR_* memberships */
+	bool promisc, allmulti;
+	uint32_t orig_mtu;	/* to restore on close, 0 if untouched */
+	uint8_t orig_mac[6];
+	bool mac_changed;
+	struct rte_ether_addr mac;
+};
+
+uint16_t tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
+uint16_t tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
+uint16_t tpk_tx_prepare(void *q, struct rte_mbuf **bufs, uint16_t nb);
+uint16_t tpk_burst_none(void *q, struct rte_mbuf **bufs, uint16_t nb);
+
+#endif /* TPACKET_ETHDEV_H */

@@ -1,0 +1,406 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * RX datapath: walk TPACKET_V3 blocks, copy frames into mbufs, finish
+ * partial checksums and cut GSO super-frames the application did not ask
+ * to receive whole. No system call: the kernel is told a block is free by
+ * a store to its status word.
+ */
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_prefetch.h>
+
+#include "tpacket_ethdev.h"
+#include "tpk_csum.h"
+
+#define TPK_VLAN_HLEN 4
+
+uint16_t
+tpk_burst_none(void *q __rte_unused, struct rte_mbuf **bufs __rte_unused,
+	       uint16_t nb __rte_unused)
+{
+	return 0;
+}
+
+static inline uint32_t
+tpk_ptype(const struct tpk_pkt_info *pi, bool tagged)
+{
+	uint32_t pt = tagged ? RTE_PTYPE_L2_ETHER_VLAN : RTE_PTYPE_L2_ETHER;
+
+	if (pi->l3 == TPK_L3_IPV4)
+		pt |= pi->l3_len == 20 ? RTE_PTYPE_L3_IPV4 :
+			RTE_PTYPE_L3_IPV4_EXT;
+	else if (pi->l3 == TPK_L3_IPV6)
+		pt |= pi->l3_len == 40 ? RTE_PTYPE_L3_IPV6 :
+			RTE_PTYPE_L3_IPV6_EXT;
+	if (pi->ip_frag)
+		pt |= RTE_PTYPE_L4_FRAG;
+	else if (pi->l4_proto == IPPROTO_TCP)
+		pt |= RTE_PTYPE_L4_TCP;
+	else if (pi->l4_proto == IPPROTO_UDP)
+		pt |= RTE_PTYPE_L4_UDP;
+	return pt;
+}
+
+/* Copy len bytes from src into the chain starting at m (already sized). */
+static inline void
+tpk_copy_to_chain(struct rte_mbuf *m, uint32_t at, const uint8_t *src,
+		  uint32_t len)
+{
+	while (len) {
+		uint32_t room, n;
+
+		while (at >= m->data_len) {
+			at -= m->data_len;
+			m = m->next;
+		}
+		room = m->data_len - at;
+		n = RTE_MIN(room, len);
+		rte_memcpy(rte_pktmbuf_mtod_offset(m, uint8_t *, at), src, n);
+		src += n;
+		len -= n;
+		at += n;
+	}
+}
+
+/* Allocate an mbuf chain for len bytes; NULL if the pool is empty. */
+static inline struct rte_mbuf *
+tpk_alloc_chain(struct tpk_rxq *rxq, uint32_t len)
+{
+	struct rte_mbuf *head, *m, *prev;
+	uint32_t left = len;
+
+	head = rte_pktmbuf_alloc(rxq->mp);
+	if (unlikely(head == NULL))
+		return NULL;
+	head->data_len = RTE_MIN(left, rxq->data_room);
+	head->pkt_len = len;
+	left -= head->data_len;
+	prev = head;
+	while (left) {
+		m = rte_pktmbuf_alloc(rxq->mp);
+		if (unlikely(m == NULL)) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+		m->data_len = RTE_MIN(left, rxq->data_room);
+		left -= m->data_len;
+		prev->next = m;
+		prev = m;
+		head->nb_segs++;
+	}
+	return head;
+}
+
+/* Copy a frame, re-inserting the VLAN tag the kernel moved out of it. */
+static inline void
+tpk_copy_frame(struct rte_mbuf *m, const uint8_t *data, uint32_t len,
+	       uint16_t tpid, uint16_t tci)
+{
+	if (likely(tpid == 0)) {
+		if (likely(m->next == NULL))
+			rte_memcpy(rte_pktmbuf_mtod(m, void *), data, len);
+		else
+			tpk_copy_to_chain(m, 0, data, len);
+		return;
+	}
+	uint8_t tag[TPK_VLAN_HLEN] = { tpid >> 8, tpid & 0xff, tci >> 8,
+				       tci & 0xff };
+
+	tpk_copy_to_chain(m, 0, data, 12);
+	tpk_copy_to_chain(m, 12, tag, TPK_VLAN_HLEN);
+	tpk_copy_to_chain(m, 12 + TPK_VLAN_HLEN, data + 12, len - 12);
+}
+
+static inline void
+tpk_set_vlan(const struct tpk_rxq *rxq, struct rte_mbuf *m, uint16_t tpid,
+	     uint16_t tci)
+{
+	if (tpid == 0)
+		return;
+	m->vlan_tci = tci;
+	m->ol_flags |= RTE_MBUF_F_RX_VLAN;
+	if (rxq->vlan_strip)
+		m->ol_flags |= RTE_MBUF_F_RX_VLAN_STRIPPED;
+}
+
+/*
+ * Emit segments of the super-frame in rxq->gso into bufs. Returns how
+ * many; the state stays active while payload is left (mbufs ran out or
+ * bufs is full) and the frame's block is kept until it is done.
+ */
+static uint16_t
+tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_gso_state *g = &rxq->gso;
+	struct tpk_pkt_info pi = g->pi;
+	uint32_t ins = (g->vlan_tpid && !rxq->vlan_strip) ? TPK_VLAN_HLEN : 0;
+	bool full = !rxq->l4_cksum;
+	uint64_t flags;
+	uint32_t ptype;
+	uint16_t n = 0;
+
+	pi.l2_len += ins;
+	ptype = tpk_ptype(&pi, ins != 0);
+	flags = (full ? RTE_MBUF_F_RX_L4_CKSUM_GOOD : RTE_MBUF_F_RX_L4_CKSUM_NONE) |
+		(pi.l3 == TPK_L3_IPV4 ? RTE_MBUF_F_RX_IP_CKSUM_GOOD : 0);
+	if (rxq->rss_hash)
+		flags |= RTE_MBUF_F_RX_RSS_HASH;
+
+	while (n < nb && g->done < g->payload_len) {
+		uint32_t plen = RTE_MIN((uint32_t)g->gso_size,
+					g->payload_len - g->done);
+		bool last = g->done + plen == g->payload_len;
+		struct rte_mbuf *m = rte_pktmbuf_alloc(rxq->mp);
+		uint8_t *p;
+
+		if (unlikely(m == NULL)) {
+			rxq->st.nombuf++;
+			break;
+		}
+		p = rte_pktmbuf_mtod(m, uint8_t *);
+		if (ins) {
+			rte_memcpy(p, g->frame, 12);
+			p[12] = g->vlan_tpid >> 8;
+			p[13] = g->vlan_tpid & 0xff;
+			p[14] = g->vlan_tci >> 8;
+			p[15] = g->vlan_tci & 0xff;
+			rte_memcpy(p + 16, g->frame + 12, g->hdr_len - 12);
+		} else {
+			rte_memcpy(p, g->frame, g->hdr_len);
+		}
+		rte_memcpy(p + g->hdr_len + ins, g->frame + g->hdr_len + g->done,
+			   plen);
+		tpk_gso_fix_segment(p, &pi, g->idx, g->done, plen, last, full);
+		m->data_len = m->pkt_len = g->hdr_len + ins + plen;
+		m->port = rxq->port_id;
+		m->packet_type = ptype;
+		m->l2_len = pi.l2_len;
+		m->l3_len = pi.l3_len;
+		m->l4_len = pi.l4_len;
+		m->ol_flags |= flags;
+		m->hash.rss = g->rxhash;
+		if (rxq->vlan_strip)
+			tpk_set_vlan(rxq, m, g->vlan_tpid, g->vlan_tci);
+		rxq->st.bytes += m->pkt_len;
+		bufs[n++] = m;
+		g->done += plen;
+		g->idx++;
+	}
+	rxq->st.gso_segs += n;
+	rxq->st.pkts += n;
+	if (g->done == g->payload_len)
+		g->active = false;
+	return n;
+}
+
+/*
+ * Check that a super-frame can be segmented and arm rxq->gso for it.
+ * Returns false (frame dropped and counted) when it cannot.
+ */
+static bool
+tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
+	      const struct tpk_rx_meta *vm)
+{
+	struct tpk_gso_state *g = &rxq->gso;
+	uint32_t ins;
+
+	if (tpk_pkt_parse(f->data, f->snaplen, &g->pi) < 0 || g->pi.ip_frag ||
+	    g->pi.nb_vlans || g->pi.l4_len == 0)
+		goto bad;
+	if ((vm->gso == VIRTIO_NET_HDR_GSO_UDP_L4) !=
+	    (g->pi.l4_proto == IPPROTO_UDP))
+		goto bad;
+	if (vm->gso == VIRTIO_NET_HDR_GSO_UDP) /* UFO: IP fragmentation */
+		goto bad;
+	g->hdr_len = g->pi.l2_len + g->pi.l3_len + g->pi.l4_len;
+	if (g->hdr_len >= f->snaplen)
+		goto bad;
+	ins = (f->vlan_tpid && !rxq->vlan_strip) ? TPK_VLAN_HLEN : 0;
+	if (g->hdr_len + ins + vm->gso_size > rxq->data_room) {
+		rxq->st.oversize++;
+		return false;
+	}
+	g->frame = f->data;
+	g->payload_len = f->snaplen - g->hdr_len;
+	g->done = 0;
+	g->idx = 0;
+	g->gso_size = vm->gso_size;
+	g->vlan_tci = f->vlan_tci;
+	g->vlan_tpid = f->vlan_tpid;
+	g->rxhash = f->rxhash;
+	g->active = true;
+	rxq->st.gso_sw++;
+	return true;
+bad:
+	rxq->st.bad_vnet++;
+	return false;
+}
+
+enum tpk_rx_rc { TPK_RX_OK, TPK_RX_DROP, TPK_RX_NOMBUF, TPK_RX_GSO };
+
+/* Turn one frame into one mbuf (chain). */
+static inline enum tpk_rx_rc
+tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
+	     struct rte_mbuf **out)
+{
+	struct tpk_rx_meta vm;
+	struct rte_mbuf *m;
+	uint16_t tpid = rxq->vlan_strip ? 0 : f->vlan_tpid;
+	uint32_t len = f->snaplen + (tpid ? TPK_VLAN_HLEN : 0);
+	uint64_t flags = 0;
+	uint32_t ptype = 0;
+	struct tpk_pkt_info pi;
+	bool have_pi = false;
+
+	/* A clamped frame: the rest of it never reached the ring. */
+	if (unlikely(f->snaplen < f->len)) {
+		rxq->st.truncated++;
+		return TPK_RX_DROP;
+	}
+	if (f->vnet != NULL) {
+		if (unlikely(tpk_vnet_rx_parse(f->vnet, f->snaplen, &vm) < 0)) {
+			rxq->st.bad_vnet++;
+			return TPK_RX_DROP;
+		}
+		if (vm.gso != VIRTIO_NET_HDR_GSO_NONE && !rxq->lro)
+			return tpk_gso_start(rxq, f, &vm) ? TPK_RX_GSO :
+				TPK_RX_DROP;
+	} else {
+		memset(&vm, 0, sizeof(vm));
+		if (f->status & TP_STATUS_CSUMNOTREADY) {
+			/* Without a vnet header the offsets are unknown. */
+			rxq->st.bad_vnet++;
+			return TPK_RX_DROP;
+		}
+	}
+	if (unlikely(len > rxq->data_room && !rxq->scatter && !rxq->lro)) {
+		rxq->st.oversize++;
+		return TPK_RX_DROP;
+	}
+
+	/* Allocate before touching the frame, so a retry sees it intact. */
+	m = tpk_alloc_chain(rxq, len);
+	if (unlikely(m == NULL)) {
+		rxq->st.nombuf++;
+		return TPK_RX_NOMBUF;
+	}
+
+	if (vm.needs_csum || vm.gso) {
+		if (tpk_pkt_parse(f->data, f->snaplen, &pi) == 0)
+			have_pi = true;
+		if (vm.needs_csum && !rxq->l4_cksum) {
+			/* The ring block is ours until we release it. */
+			tpk_csum_complete((uint8_t *)(uintptr_t)f->data,
+					  f->snaplen, vm.csum_start,
+					  vm.csum_offset);
+			rxq->st.csum_sw++;
+			flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+		} else if (vm.needs_csum) {
+			flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+		}
+		if (vm.gso) {
+			flags |= RTE_MBUF_F_RX_LRO;
+			m->tso_segsz = vm.gso_size;
+			rxq->st.lro++;
+		}
+	} else if (vm.data_valid || (f->status & TP_STATUS_CSUM_VALID)) {
+		flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	}
+	if (rxq->ip_cksum && !have_pi && tpk_pkt_parse(f->data, f->snaplen,
+						       &pi) == 0)
+		have_pi = true;
+	if (have_pi) {
+		if (rxq->ip_cksum && pi.l3 == TPK_L3_IPV4)
+			flags |= tpk_ipv4_csum_ok(f->data + pi.l2_len,
+						  pi.l3_len) ?
+				RTE_MBUF_F_RX_IP_CKSUM_GOOD :
+				RTE_MBUF_F_RX_IP_CKSUM_BAD;
+		ptype = tpk_ptype(&pi, tpid != 0);
+		m->l2_len = pi.l2_len + (tpid ? TPK_VLAN_HLEN : 0);
+		m->l3_len = pi.l3_len;
+		m->l4_len = pi.l4_len;
+	} else {
+		ptype = tpid ? RTE_PTYPE_L2_ETHER_VLAN : RTE_PTYPE_L2_ETHER;
+	}
+
+	tpk_copy_frame(m, f->data, f->snaplen, tpid, f->vlan_tci);
+	m->port = rxq->port_id;
+	m->packet_type = ptype;
+	m->ol_flags |= flags;
+	tpk_set_vlan(rxq, m, f->vlan_tpid, f->vlan_tci);
+	if (rxq->rss_hash) {
+		m->hash.rss = f->rxhash;
+		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
+	}
+	rxq->st.bytes += len;
+	rxq->st.pkts++;
+	*out = m;
+	return TPK_RX_OK;
+}
+
+uint16_t
+tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_rxq *rxq = q;
+	struct tpk_v3_cursor *c = &rxq->cur;
+	struct tpk_v3_frame f;
+	uint16_t n = 0;
+
+	if (unlikely(rxq->gso.active)) {
+		n = tpk_gso_emit(rxq, bufs, nb);
+		if (rxq->gso.active)
+			return n;
+	}
+
+	while (n < nb) {
+		uint32_t save_off, save_left;
+		enum tpk_rx_rc rc;
+
+		if (c->left == 0) {
+			if (rxq->blk_open) {
+				tpk_v3_block_release(c);
+				rxq->blk_open = false;
+			}
+			if (!tpk_v3_block_ready(c))
+				break;
+			rxq->blk_open = true;
+			if (tpk_v3_block(c, c->blk)->hdr.bh1.block_status &
+			    TP_STATUS_BLK_TMO)
+				rxq->st.blk_tmo++;
+			else
+				rxq->st.blk_full++;
+			if (tpk_v3_block_open(c) < 0)
+				c->bad_blocks++;
+			/* The next block is likely needed soon. */
+			rte_prefetch0(tpk_v3_block(c, (c->blk + 1) %
+						   c->nb_blocks));
+			continue;
+		}
+		save_off = c->off;
+		save_left = c->left;
+		if (tpk_v3_next(c, &f) != TPK_V3_FRAME) {
+			c->left = 0;
+			continue;
+		}
+		rc = tpk_rx_frame(rxq, &f, &bufs[n]);
+		if (likely(rc == TPK_RX_OK)) {
+			n++;
+		} else if (rc == TPK_RX_GSO) {
+			n += tpk_gso_emit(rxq, bufs + n, nb - n);
+			if (rxq->gso.active)
+				return n;	/* keep the block until done */
+		} else if (rc == TPK_RX_NOMBUF) {
+			/* Leave the frame in the ring for the next burst. */
+			c->off = save_off;
+			c->left = save_left;
+			break;
+		}
+	}
+	/* Give a consumed block back now rather than on the next burst. */
+	if (rxq->blk_open && c->left == 0) {
+		tpk_v3_block_release(c);
+		rxq->blk_open = false;
+	}
+	return n;
+}

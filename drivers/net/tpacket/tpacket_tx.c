@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * TX datapath. Each mbuf becomes one frame prefixed by a virtio-net
+ * header that asks the kernel for the checksum and segmentation the mbuf
+ * requests. Default mode: one sendmmsg() per burst with iovecs pointing
+ * into the mbuf segments (one copy, done by the kernel). Ring mode: copy
+ * into the V3 TX ring and kick it with one sendto() per burst.
+ *
+ * Packet headers that must change (pseudo-header sum, IPv4 checksum and
+ * length, an inserted VLAN tag) are rewritten in a per-message scratch
+ * copy, never in the mbuf, so shared and read-only mbufs are safe.
+ */
+#include <errno.h>
+#include <string.h>
+#include <netinet/in.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_net.h>
+
+#include "tpacket_ethdev.h"
+#include "tpk_csum.h"
+
+#define TPK_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | \
+	RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | \
+	RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_VLAN)
+
+#define TPK_TX_HDR_FLAGS (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | \
+	RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)
+
+/* What tx_burst will do with one mbuf. */
+struct tpk_tx_plan {
+	struct virtio_net_hdr vh;
+	uint32_t hdr_len;	/* bytes of the mbuf covered by the scratch */
+	uint32_t out_hdr_len;	/* scratch bytes (hdr_len + inserted tag) */
+	uint32_t wire_len;	/* frame bytes as sent */
+	bool scratch;		/* headers are rewritten in a copy */
+};
+
+/*
+ * Validate m against what the kernel and this queue accept and describe
+ * how to send it. Returns 0 or a negative errno (rte_errno style).
+ */
+static inline int
+tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
+	    struct tpk_tx_plan *p)
+{
+	uint64_t ol = m->ol_flags;
+	uint32_t ins = (ol & RTE_MBUF_F_TX_VLAN) ? 4 : 0;
+	struct tpk_tx_req r;
+
+	if (unlikely(ol & (RTE_MBUF_F_TX_OFFLOAD_MASK & ~TPK_TX_OFFLOAD_MASK)))
+		return -ENOTSUP;
+	if (unlikely(m->nb_segs > TPK_TX_MAX_SEGS || m->pkt_len < 14))
+		return -EINVAL;
+	p->wire_len = m->pkt_len + ins;
+	p->scratch = ins != 0;
+	p->hdr_len = ins ? 12 : 0;
+	memset(&p->vh, 0, sizeof(p->vh));
+
+	if (likely(!(ol & TPK_TX_HDR_FLAGS))) {
+		if (unlikely(p->wire_len > txq->max_frame))
+			return -EMSGSIZE;
+		p->out_hdr_len = p->hdr_len + ins;
+		return 0;
+	}
+
+	/* Offloads: the headers must be where the lengths say they are. */
+	r.l2_len = m->l2_len + ins;
+	r.l3_len = m->l3_len;
+	r.l4_len = m->l4_len;
+	r.pkt_len = p->wire_len;
+	r.segsz = m->tso_segsz;
+	r.l3 = (ol & RTE_MBUF_F_TX_IPV4) ? TPK_L3_IPV4 :
+		(ol & RTE_MBUF_F_TX_IPV6) ? TPK_L3_IPV6 : TPK_L3_NONE;
+	if ((ol & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) ==
+	    (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6))
+		return -EINVAL;
+	if ((ol & RTE_MBUF_F_TX_IP_CKSUM) && r.l3 != TPK_L3_IPV4)
+		return -EINVAL;
+	r.gso = ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG);
+	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && (ol & RTE_MBUF_F_TX_UDP_SEG))
+		return -EINVAL;
+	if (ol & RTE_MBUF_F_TX_TCP_SEG)
+		r.l4_proto = IPPROTO_TCP;
+	else if (ol & RTE_MBUF_F_TX_UDP_SEG)
+		r.l4_proto = IPPROTO_UDP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
+		r.l4_proto = IPPROTO_TCP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)
+		r.l4_proto = IPPROTO_UDP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) != 0)
+		return -ENOTSUP;	/* SCTP */
+	else
+		r.l4_proto = 0;
+	r.l4_csum = r.l4_proto != 0;
+	r.ecn = false;
+
+	if (!r.l4_csum) {
+		/* IPv4 header checksum only. */
+		if (r.l3 != TPK_L3_IPV4 || m->l2_len < 14 || r.l3_len < 20 ||
+		    (uint32_t)m->l2_len + r.l3_len > m->data_len)
+			return -EINVAL;
+		if (p->wire_len > txq->max_frame)
+			return -EMSGSIZE;
+		p->hdr_len = m->l2_len + r.l3_len;
+	} else {
+		if (tpk_vnet_tx_fill(&r, &p->vh, txq->udp_gso) != TPK_TX_OK)
+			return r.gso && r.l4_proto == IPPROTO_UDP &&
+				!txq->udp_gso ? -ENOTSUP : -EINVAL;
+		p->hdr_len = m->l2_len + r.l3_len + r.l4_len;
+		if (p->hdr_len > m->data_len)
+			return -EINVAL;	/* headers split over segments */
+		if (!r.gso && p->wire_len > txq->max_frame)
+			return -EMSGSIZE;
+		if (r.gso && r.l4_proto == IPPROTO_TCP &&
+		    (rte_pktmbuf_mtod_offset(m, const uint8_t *,
+					     p->hdr_len - r.l4_len)[13] & 0x80))
+			p->vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+	}
+	if (p->hdr_len + ins > TPK_TX_HDR_MAX)
+		return -EINVAL;
+	if (!txq->vnet_len && (p->vh.flags || p->vh.gso_type))
+		return -ENOTSUP;	/* vnet_hdr=0: no kernel offloads */
+	p->out_hdr_len = p->hdr_len + ins;
+	p->scratch = true;
+	return 0;
+}
+
+/*
+ * Build the rewritten headers of m in out: copy (inserting the VLAN tag),
+ * then the IPv4 length and checksum and the L4 pseudo-header sum in the
+ * kernel's convention (with the L4 length).
+ */
+static inline void
+tpk_tx_headers(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
+	       uint8_t *out, struct tpk_txq_stats *st)
+{
+	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t ol = m->ol_flags;
+	uint32_t ins = p->out_hdr_len - p->hdr_len;
+	struct tpk_pkt_info pi;
+	uint8_t *ip;
+
+	if (ins) {
+		memcpy(out, src, 12);
+		out[12] = 0x81;
+		out[13] = 0x00;
+		out[14] = m->vlan_tci >> 8;
+		out[15] = m->vlan_tci & 0xff;
+		memcpy(out + 16, src + 12, p->hdr_len - 12);
+	} else {
+		memcpy(out, src, p->hdr_len);
+	}
+	if (!(ol & TPK_TX_HDR_FLAGS))
+		return;
+
+	pi.l2_len = m->l2_len + ins;
+	pi.l3_len = m->l3_len;
+	pi.l4_len = m->l4_len;
+	pi.l3 = (ol & RTE_MBUF_F_TX_IPV4) ? TPK_L3_IPV4 : TPK_L3_IPV6;
+	ip = out + pi.l2_len;
+	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)) {
+		/* A super-frame the peer may get unsegmented: true lengths. */
+		uint32_t l3_total = p->wire_len - pi.l2_len;
+
+		if (pi.l3 == TPK_L3_IPV4) {
+			ip[2] = l3_total >> 8;
+			ip[3] = l3_total & 0xff;
+		} else {
+			ip[4] = (l3_total - 40) >> 8;
+			ip[5] = (l3_total - 40) & 0xff;
+		}
+		st->tso++;
+	}
+	if (pi.l3 == TPK_L3_IPV4 &&
+	    (ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG |
+		   RTE_MBUF_F_TX_UDP_SEG))) {
+		tpk_ipv4_csum_set(ip, pi.l3_len);
+		st->csum_sw++;
+	}
+	if (p->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
+		uint16_t c;
+
+		pi.l4_proto = p->vh.csum_offset == 16 ? IPPROTO_TCP :
+			IPPROTO_UDP;
+		c = tpk_l4_pseudo(out, &pi, p->wire_len - p->vh.csum_start);
+		memcpy(out + p->vh.csum_start + p->vh.csum_offset, &c, 2);
+	}
+}
+
+uint16_t
+tpk_tx_prepare(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_txq *txq = q;
+	struct tpk_tx_plan p;
+	uint16_t i;
+	int ret;
+
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = bufs[i];
+
+		ret = tpk_tx_plan(txq, m, &p);
+		if (ret == 0 && (m->ol_flags & TPK_TX_HDR_FLAGS)) {
+#ifdef RTE_LIBRTE_ETHDEV_DEBUG
+			ret = rte_validate_tx_offload(m);
+#endif
+			/*
+			 * Put the kernel's pseudo-header convention into the
+			 * mbuf as well, for applications that read it back;
+			 * tx_burst recomputes it in its scratch copy anyway.
+			 */
+			if (ret == 0 && p.vh.flags && !(m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
+			    rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m)) {
+				struct tpk_txq_stats st;
+				uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *);
+				uint8_t tmp[TPK_TX_HDR_MAX];
+
+				tpk_tx_headers(m, &p, tmp, &st);
+				memcpy(h, tmp, p.hdr_len);
+			}
+		}
+		if (ret != 0) {
+			rte_errno = -ret;
+			return i;
+		}
+	}
+	return i;
+}
+
+static inline void
+tpk_txq_drop(struct tpk_txq *txq, struct rte_mbuf *m)
+{
+	txq->st.malformed++;
+	rte_pktmbuf_free(m);
+}
+
+static inline bool
+tpk_tx_retryable(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS ||
+		err == EINTR;
+}
+
+/*
+ * sendmmsg mode. Messages are built for the mbufs in [done, end); the
+ * kernel takes a prefix of them. Anything after the first message it
+ * could not take (full socket) stays with the caller, in order.
+ */
+static uint16_t
+tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct rte_mbuf *to_free[TPK_TX_BATCH * 2];
+	uint16_t done = 0;
+
+	while (done < nb) {
+		uint16_t nmsg = 0, niov = 0, nfree = 0, i, k;
+		uint16_t bad[TPK_TX_BATCH];
+		uint16_t nbad = 0, end;
+		bool full = false;
+
+		for (i = done; i < nb && nmsg < TPK_TX_BATCH &&
+		     nbad < TPK_TX_BATCH; i++) {
+			struct rte_mbuf *m = bufs[i], *s;
+			struct tpk_txhdr *th = &txq->hdr[nmsg];
+			struct msghdr *mh = &txq->msg[nmsg].msg_hdr;
+			struct iovec *iov = &txq->iov[niov];
+			struct tpk_tx_plan p;
+			uint32_t skip, nio = 0;
+
+			if (niov + m->nb_segs + 2 > TPK_TX_IOV)
+				break;
+			if (unlikely(tpk_tx_plan(txq, m, &p) != 0)) {
+				bad[nbad++] = i;
+				continue;
+			}
+			if (txq->vnet_len) {
+				th->vh = p.vh;
+				iov[nio].iov_base = &th->vh;
+				iov[nio++].iov_len = txq->vnet_len;
+			}
+			skip = 0;
+			if (p.scratch) {
+				tpk_tx_headers(m, &p, th->hdr, &txq->st);
+				iov[nio].iov_base = th->hdr;
+				iov[nio++].iov_len = p.out_hdr_len;
+				skip = p.hdr_len;
+			}
+			for (s = m; s != NULL; s = s->next) {
+				if (skip >= s->data_len) {
+					skip -= s->data_len;
+					continue;
+				}
+				iov[nio].iov_base = rte_pktmbuf_mtod_offset(s,
+						void *, skip);
+				iov[nio++].iov_len = s->data_len - skip;
+				skip = 0;
+			}
+			memset(mh, 0, sizeof(*mh));
+			mh->msg_iov = iov;
+			mh->msg_iovlen = nio;
+			txq->idx[nmsg++] = i;
+			niov += nio;
+		}
+		end = i;
+
+		/* Hand the messages to the kernel: one call when all goes well. */
+		k = 0;
+		while (k < nmsg) {
+			int r = sendmmsg(txq->fd, &txq->msg[k], nmsg - k,
+					 MSG_DONTWAIT);
+			int err;
+
+			txq->st.syscalls++;
+			if (r > 0) {
+				for (int j = k; j < k + r; j++) {
+					txq->st.pkts++;
+					txq->st.bytes += bufs[txq->idx[j]]->pkt_len;
+				}
+				k += r;
+				if (k == nmsg)
+					break;
+				/*
+				 * A short count is either a full socket or a
+				 * message the kernel refused; the latter's
+				 * error is parked in SO_ERROR.
+				 */
+				socklen_t sl = sizeof(err);
+
+				err = 0;
+				getsockopt(txq->fd, SOL_SOCKET, SO_ERROR, &err,
+					   &sl);
+				if (err == 0 || tpk_tx_retryable(err)) {
+					full = true;
+					break;
+				}
+			} else {
+				err = errno;
+				if (tpk_tx_retryable(err)) {
+					full = true;
+					break;
+				}
+			}
+			/* Message k was refused: drop it, go on after it. */
+			txq->st.rejected++;
+			txq->msg[k].msg_len = UINT32_MAX;
+			k++;
+		}
+		if (full) {
+			txq->st.eagain++;
+			end = txq->idx[k];
+		}
+		for (i = 0; i < k; i++)
+			to_free[nfree++] = bufs[txq->idx[i]];
+		for (i = 0; i < nbad && bad[i] < end; i++) {
+			txq->st.malformed++;
+			to_free[nfree++] = bufs[bad[i]];
+		}
+		rte_pktmbuf_free_bulk(to_free, nfree);
+		done = end;
+		if (full)
+			break;
+	}
+	return done;
+}
+
+/* TX ring mode: copy into slots, one kick per burst. */
+static uint16_t
+tpk_tx_ring(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_ring *r = &txq->ring;
+	uint32_t cap = r->frame_size - TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
+	uint8_t *tx_base = r->map + (size_t)r->block_size * r->nb_blocks;
+	uint16_t i, queued = 0;
+
+	for (i = 0; i < nb; i++) {
+		struct rte_mbuf *m = bufs[i], *s;
+		struct tpacket3_hdr *h = (struct tpacket3_hdr *)
+			(tx_base + (size_t)txq->head * r->frame_size);
+		uint8_t *d = (uint8_t *)h + TPACKET_ALIGN(sizeof(*h));
+		struct tpk_tx_plan p;
+		uint32_t st, off, skip;
+
+		st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
+		if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) {
+			txq->st.eagain++;
+			break;
+		}
+		if (unlikely(tpk_tx_plan(txq, m, &p) != 0 ||
+			     p.wire_len + txq->vnet_len > cap)) {
+			tpk_txq_drop(txq, m);
+			continue;
+		}
+		off = 0;
+		if (txq->vnet_len) {
+			memcpy(d, &p.vh, txq->vnet_len);
+			off = txq->vnet_len;
+		}
+		skip = 0;
+		if (p.scratch) {
+			tpk_tx_headers(m, &p, d + off, &txq->st);
+			off += p.out_hdr_len;
+			skip = p.hdr_len;
+		}
+		for (s = m; s != NULL; s = s->next) {
+			if (skip >= s->data_len) {
+				skip -= s->data_len;
+				continue;
+			}
+			rte_memcpy(d + off, rte_pktmbuf_mtod_offset(s, void *,
+								    skip),
+				   s->data_len - skip);
+			off += s->data_len - skip;
+			skip = 0;
+		}
+		h->tp_len = off;
+		h->tp_snaplen = off;
+		h->tp_next_offset = 0;
+		/* The frame must be complete before the kernel may read it. */
+		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
+				 __ATOMIC_RELEASE);
+		if (++txq->head == r->nb_frames)
+			txq->head = 0;
+		txq->st.pkts++;
+		txq->st.bytes += m->pkt_len;
+		rte_pktmbuf_free(m);
+		queued++;
+	}
+	if (queued) {
+		txq->st.syscalls++;
+		/* EAGAIN leaves frames queued; the next kick sends them. */
+		if (sendto(txq->fd, NULL, 0, MSG_DONTWAIT, NULL, 0) < 0 &&
+		    !tpk_tx_retryable(errno))
+			txq->st.rejected++;
+	}
+	return i;
+}
+
+uint16_t
+tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_txq *txq = q;
+
+	if (unlikely(nb == 0))
+		return 0;
+	if (txq->mode == TPK_TX_RING)
+		return tpk_tx_ring(txq, bufs, nb);
+	return tpk_tx_sendmmsg(txq, bufs, nb);
+}

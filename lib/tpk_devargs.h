@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Strict parser for the net_tpacket device arguments. DPDK-free so that
+ * it can be unit-tested and fuzzed on its own.
+ */
+#ifndef TPK_DEVARGS_H
+#define TPK_DEVARGS_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include <net/if.h>
+
+#define TPK_MAX_QUEUES		64
+#define TPK_BLOCKSZ_MIN		4096u
+#define TPK_BLOCKSZ_MAX		(64u << 20)
+#define TPK_BLOCKS_MIN		2u
+#define TPK_BLOCKS_MAX		65536u
+#define TPK_RING_MAX		(1ull << 31)	/* bytes per queue ring */
+#define TPK_TOV_MAX		65535u		/* ms; was unsigned short before 6.18 */
+
+enum tpk_fanout_mode {
+	TPK_FANOUT_HASH = 0,
+	TPK_FANOUT_LB,
+	TPK_FANOUT_CPU,
+	TPK_FANOUT_ROLLOVER,
+	TPK_FANOUT_RND,
+	TPK_FANOUT_QM,
+};
+
+enum tpk_tx_mode {
+	TPK_TX_SENDMMSG = 0,
+	TPK_TX_RING,
+};
+
+struct tpk_devargs {
+	char iface[IF_NAMESIZE];
+	uint32_t queues;
+	uint32_t blocksz;	/* 0: derived from the interface's GSO size */
+	uint32_t blocks;	/* 0: derived from blocksz */
+	uint32_t tov;		/* block retire timeout, ms */
+	uint32_t fanout;	/* enum tpk_fanout_mode */
+	int32_t fanout_id;	/* -1: unique id chosen by the kernel */
+	uint32_t qdisc_bypass;
+	uint32_t vnet_hdr;
+	uint32_t tx_mode;	/* enum tpk_tx_mode */
+	uint32_t txframes;	/* TX ring slots, ring mode */
+};
+
+/* Names in the order of RTE_PMD_REGISTER_PARAM_STRING. */
+#define TPK_DEVARGS_HELP \
+	"iface=<ifname> queues=<1-64> blocksz=<bytes> blocks=<int> " \
+	"tov=<ms> fanout=hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
+	"qdisc_bypass=<0|1> vnet_hdr=<0|1> tx_mode=sendmmsg|ring " \
+	"txframes=<int>"
+
+void tpk_devargs_defaults(struct tpk_devargs *da);
+
+/*
+ * Parse "key=value,key=value". Every key may appear once; iface is
+ * required. On error returns -1 and writes one line naming the key, the
+ * value and what is allowed into err.
+ */
+int tpk_devargs_parse(const char *args, struct tpk_devargs *da,
+		      char *err, size_t errlen);
+
+const char *tpk_fanout_name(uint32_t mode);
+
+#endif /* TPK_DEVARGS_H */

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Kernel network interface queries and changes (ioctl, rtnetlink,
+ * ethtool). DPDK-free.
+ */
+#ifndef TPK_NETIF_H
+#define TPK_NETIF_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <net/if.h>
+
+struct tpk_netif {
+	char name[IF_NAMESIZE];
+	int ifindex;
+	uint32_t flags;		/* IFF_* */
+	uint32_t mtu, min_mtu, max_mtu;
+	uint32_t gso_max_size;	/* largest GSO/GRO frame the device makes */
+	uint8_t mac[6];
+	uint16_t hw_type;	/* ARPHRD_* */
+	/* Link, from ethtool; speed 0 when the device does not say. */
+	uint32_t speed_mbps;
+	uint8_t full_duplex;
+	uint8_t autoneg;
+	uint8_t carrier;
+};
+
+/* Fill ni for the interface called name (in the caller's netns). */
+int tpk_netif_get(const char *name, struct tpk_netif *ni);
+/* Refresh flags, carrier, MTU and link speed of ni. */
+int tpk_netif_refresh(struct tpk_netif *ni);
+
+int tpk_netif_set_up(const char *name, bool up);
+int tpk_netif_set_mtu(const char *name, uint32_t mtu);
+int tpk_netif_set_mac(const char *name, const uint8_t mac[6]);
+
+/* Running kernel version as (major << 16 | minor << 8 | min(patch,255)). */
+uint32_t tpk_kernel_version(void);
+#define TPK_KVER(a, b, c) ((uint32_t)(a) << 16 | (b) << 8 | (c))
+
+#endif /* TPK_NETIF_H */

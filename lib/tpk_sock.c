@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <numa.h>
+#include <numaif.h>
+
+#include "tpk_compat.h"
+#include "tpk_sock.h"
+
+#define FAIL(what) do { \
+	ret = -errno; \
+	snprintf(err, errlen, "%s: %s", what, strerror(errno)); \
+	goto fail; \
+} while (0)
+
+static int
+setopt_int(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val));
+}
+
+/*
+ * Rings are allocated by the kernel in the caller's context at
+ * PACKET_RX_RING/PACKET_TX_RING time: a preferred-node memory policy
+ * around that call places them on the polling lcore's node.
+ */
+struct numa_save {
+	int active;
+	int mode;
+	unsigned long mask[16];
+};
+
+static void
+numa_prefer(int node, struct numa_save *s)
+{
+	unsigned long mask[16] = { 0 };
+
+	s->active = 0;
+	if (node < 0 || node >= 1024 || numa_available() < 0 ||
+	    node > numa_max_node())
+		return;
+	if (get_mempolicy(&s->mode, s->mask, 1024, NULL, 0) < 0)
+		return;
+	mask[node / 64] = 1ul << (node % 64);
+	if (set_mempolicy(MPOL_PREFERRED, mask, 1024) == 0)
+		s->active = 1;
+}
+
+static void
+numa_restore(struct numa_save *s)
+{
+	if (s->active)
+		set_mempolicy(s->mode, s->mask, 1024);
+}
+
+int
+tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
+	      char *err, size_t errlen)
+{
+	struct sockaddr_ll sll;
+	struct numa_save ns;
+	size_t rx_len = 0, tx_len = 0;
+	int fd, ret;
+
+	memset(r, 0, sizeof(*r));
+	r->fd = -1;
+	/* Protocol 0: no receive hook until bind() names the device. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket(AF_PACKET): %s%s", strerror(errno),
+			 errno == EPERM ? " (needs CAP_NET_RAW)" : "");
+		return -errno;
+	}
+	r->fd = fd;
+
+	if (setopt_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3) < 0)
+		FAIL("PACKET_VERSION TPACKET_V3");
+	if (cfg->vnet_len &&
+	    setopt_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0)
+		FAIL("PACKET_VNET_HDR");
+	if (cfg->tx_frame_size) {
+		/* Skip a frame the kernel refuses instead of stalling the ring. */
+		if (setopt_int(fd, SOL_PACKET, PACKET_LOSS, 1) < 0)
+			FAIL("PACKET_LOSS");
+	}
+	if (cfg->qdisc_bypass &&
+	    setopt_int(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1) < 0)
+		FAIL("PACKET_QDISC_BYPASS");
+	if (cfg->ignore_outgoing &&
+	    setopt_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0)
+		FAIL("PACKET_IGNORE_OUTGOING");
+	if (cfg->sndbuf &&
+	    setopt_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, cfg->sndbuf) < 0 &&
+	    setopt_int(fd, SOL_SOCKET, SO_SNDBUF, cfg->sndbuf) < 0)
+		FAIL("SO_SNDBUF");
+
+	numa_prefer(cfg->numa_node, &ns);
+	if (cfg->block_size) {
+		struct tpacket_req3 req;
+
+		memset(&req, 0, sizeof(req));
+		req.tp_block_size = cfg->block_size;
+		req.tp_block_nr = cfg->nb_blocks;
+		/* V3 RX ignores the frame size beyond this consistency check. */
+		req.tp_frame_size = 2048;
+		req.tp_frame_nr = cfg->block_size / 2048 * cfg->nb_blocks;
+		req.tp_retire_blk_tov = cfg->tov_ms;
+		req.tp_feature_req_word = cfg->rxhash ? TP_FT_REQ_FILL_RXHASH : 0;
+		if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req,
+			       sizeof(req)) < 0) {
+			numa_restore(&ns);
+			FAIL("PACKET_RX_RING");
+		}
+		r->block_size = cfg->block_size;
+		r->nb_blocks = cfg->nb_blocks;
+		rx_len = (size_t)cfg->block_size * cfg->nb_blocks;
+	}
+	if (cfg->tx_frame_size) {
+		struct tpacket_req3 req;
+		uint32_t bs = cfg->tx_frame_size < 4096 ? 4096 : cfg->tx_frame_size;
+		uint32_t per = bs / cfg->tx_frame_size;
+
+		memset(&req, 0, sizeof(req));
+		req.tp_block_size = bs;
+		req.tp_frame_size = cfg->tx_frame_size;
+		req.tp_block_nr = (cfg->tx_frames + per - 1) / per;
+		req.tp_frame_nr = req.tp_block_nr * per;
+		if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req,
+			       sizeof(req)) < 0) {
+			numa_restore(&ns);
+			FAIL("PACKET_TX_RING");
+		}
+		r->frame_size = cfg->tx_frame_size;
+		r->nb_frames = req.tp_frame_nr;
+		tx_len = (size_t)bs * req.tp_block_nr;
+	}
+	numa_restore(&ns);
+
+	if (rx_len + tx_len) {
+		/* RX ring then TX ring, in one mapping at offset 0. */
+		void *m = mmap(NULL, rx_len + tx_len, PROT_READ | PROT_WRITE,
+			       MAP_SHARED | MAP_POPULATE, fd, 0);
+
+		if (m == MAP_FAILED)
+			FAIL("mmap ring");
+		r->map = m;
+		r->map_len = rx_len + tx_len;
+	}
+
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_ifindex = cfg->ifindex;
+	sll.sll_protocol = cfg->block_size ? htons(ETH_P_ALL) : 0;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+		FAIL("bind");
+	return 0;
+fail:
+	tpk_sock_close(r);
+	return ret;
+}
+
+void
+tpk_sock_close(struct tpk_ring *r)
+{
+	if (r->map != NULL)
+		munmap(r->map, r->map_len);
+	if (r->fd >= 0)
+		close(r->fd);
+	r->map = NULL;
+	r->map_len = 0;
+	r->fd = -1;
+}
+
+int
+tpk_fanout_join(int fd, int *id, uint16_t mode, uint16_t flags)
+{
+	uint32_t arg;
+	socklen_t len = sizeof(arg);
+
+	if (*id < 0) {
+		arg = (uint32_t)(mode | flags | PACKET_FANOUT_FLAG_UNIQUEID) << 16;
+		if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg,
+			       sizeof(arg)) < 0)
+			return -errno;
+		if (getsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, &len) < 0)
+			return -errno;
+		*id = arg & 0xffff;
+		return 0;
+	}
+	arg = (uint32_t)*id | (uint32_t)(mode | flags) << 16;
+	if (setsockopt(fd, SOL_PACKET, PACKET_FANOUT, &arg, sizeof(arg)) < 0)
+		return -errno;
+	return 0;
+}
+
+int
+tpk_sock_stats(int fd, uint64_t *packets, uint64_t *drops, uint64_t *freezes)
+{
+	struct tpacket_stats_v3 st;
+	socklen_t len = sizeof(st);
+
+	memset(&st, 0, sizeof(st));
+	if (getsockopt(fd, SOL_PACKET, PACKET_STATISTICS, &st, &len) < 0)
+		return -errno;
+	*packets += st.tp_packets;
+	*drops += st.tp_drops;
+	*freezes += st.tp_freeze_q_cnt;
+	return 0;
+}
+
+int
+tpk_sock_membership(int fd, int ifindex, int type, bool add)
+{
+	struct packet_mreq mr;
+
+	memset(&mr, 0, sizeof(mr));
+	mr.mr_ifindex = ifindex;
+	mr.mr_type = type;
+	if (setsockopt(fd, SOL_PACKET,
+		       add ? PACKET_ADD_MEMBERSHIP : PACKET_DROP_MEMBERSHIP,
+		       &mr, sizeof(mr)) < 0)
+		return -errno;
+	return 0;
+}
