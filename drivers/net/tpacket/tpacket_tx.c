@@ -29,11 +29,52 @@
 /* What tx_burst will do with one mbuf. */
 struct tpk_tx_plan {
 	struct virtio_net_hdr vh;
+	uint64_t ol;		/* TX offload flags in effect */
 	uint32_t hdr_len;	/* bytes of the mbuf covered by the scratch */
 	uint32_t out_hdr_len;	/* scratch bytes (hdr_len + inserted tag) */
 	uint32_t wire_len;	/* frame bytes as sent */
 	bool scratch;		/* headers are rewritten in a copy */
 };
+
+/*
+ * TX offload flags a frame needs because of how it was received: a frame
+ * that our RX delivered with its checksum unfinished (L4_CKSUM_NONE, the
+ * application enabled RX checksum offload) or whole (LRO) still carries
+ * the kernel's pseudo-header sum. Forwarded as is, it would leave with a
+ * wrong checksum, so the kernel is asked to finish (and segment) it.
+ */
+static inline uint64_t
+tpk_tx_flags(const struct rte_mbuf *m)
+{
+	uint64_t ol = m->ol_flags, tx;
+	uint32_t pt = m->packet_type;
+
+	if (likely(!(ol & RTE_MBUF_F_RX_LRO) &&
+		   (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
+		   RTE_MBUF_F_RX_L4_CKSUM_NONE))
+		return ol;
+	if (ol & TPK_TX_HDR_FLAGS)
+		return ol;	/* the application said what it wants */
+	if (RTE_ETH_IS_IPV4_HDR(pt))
+		tx = RTE_MBUF_F_TX_IPV4;
+	else if (RTE_ETH_IS_IPV6_HDR(pt))
+		tx = RTE_MBUF_F_TX_IPV6;
+	else
+		return ol;
+	switch (pt & RTE_PTYPE_L4_MASK) {
+	case RTE_PTYPE_L4_TCP:
+		tx |= (ol & RTE_MBUF_F_RX_LRO) ? RTE_MBUF_F_TX_TCP_SEG :
+			RTE_MBUF_F_TX_TCP_CKSUM;
+		break;
+	case RTE_PTYPE_L4_UDP:
+		tx |= (ol & RTE_MBUF_F_RX_LRO) ? RTE_MBUF_F_TX_UDP_SEG :
+			RTE_MBUF_F_TX_UDP_CKSUM;
+		break;
+	default:
+		return ol;
+	}
+	return ol | tx;
+}
 
 /*
  * Validate m against what the kernel and this queue accept and describe
@@ -43,7 +84,7 @@ static inline int
 tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	    struct tpk_tx_plan *p)
 {
-	uint64_t ol = m->ol_flags;
+	uint64_t ol = tpk_tx_flags(m);
 	uint32_t ins = (ol & RTE_MBUF_F_TX_VLAN) ? 4 : 0;
 	struct tpk_tx_req r;
 
@@ -51,6 +92,7 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		return -ENOTSUP;
 	if (unlikely(m->nb_segs > TPK_TX_MAX_SEGS || m->pkt_len < 14))
 		return -EINVAL;
+	p->ol = ol;
 	p->wire_len = m->pkt_len + ins;
 	p->scratch = ins != 0;
 	p->hdr_len = ins ? 12 : 0;
@@ -135,7 +177,7 @@ tpk_tx_headers(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
 	       uint8_t *out, struct tpk_txq_stats *st)
 {
 	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint64_t ol = m->ol_flags;
+	uint64_t ol = p->ol;
 	uint32_t ins = p->out_hdr_len - p->hdr_len;
 	struct tpk_pkt_info pi;
 	uint8_t *ip;
