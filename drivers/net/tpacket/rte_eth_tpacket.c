@@ -301,7 +301,7 @@ tpk_dev_start(struct rte_eth_dev *dev)
 			}
 		}
 		pmd->fanout_id = id;
-		TPK_LOG(INFO, "%s: %u RX queues in fanout group %d (%s)",
+		TPK_LOG(DEBUG, "%s: %u RX queues in fanout group %d (%s)",
 			dev->data->name, nb_rx, id,
 			tpk_fanout_name(pmd->da.fanout));
 	}

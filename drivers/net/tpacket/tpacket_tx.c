@@ -135,6 +135,9 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		r.l4_proto = 0;
 	r.l4_csum = r.l4_proto != 0;
 	r.ecn = false;
+	/* DPDK does not require l4_len for checksum-only requests. */
+	if (r.l4_csum && !r.gso && r.l4_len == 0)
+		r.l4_len = r.l4_proto == IPPROTO_TCP ? 20 : 8;
 
 	if (!r.l4_csum) {
 		/* IPv4 header checksum only. */

@@ -1,0 +1,604 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Basic datapath and control-path cases.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_udp.h>
+
+#include "rte_pmd_tpacket.h"
+#include "tpk_pmd_test.h"
+#include "test_cases.h"
+
+#define N_FRAMES 300
+
+static size_t
+size_of(int i)
+{
+	return 60 + (size_t)(i * 97) % (1514 - 60 + 1);
+}
+
+int
+test_rx_byte_exact(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct rte_mbuf *got[N_FRAMES];
+	uint8_t f[2048];
+	int port = -1, n = 0, i;
+
+	if (peer_create(&p, "rx", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (i = 0; i < N_FRAMES; i++) {
+		size_t len = frame_make(f, p.local_mac, p.remote_mac, i, size_of(i));
+
+		CHECK(peer_send(&p, f, len) == 0, "send %d", i);
+	}
+	n = port_rx_collect(port, got, N_FRAMES, TEST_ETHERTYPE, 3000, NULL);
+	CHECK(n == N_FRAMES, "received %d of %d", n, N_FRAMES);
+	for (i = 0; i < n; i++) {
+		size_t len = frame_make(f, p.local_mac, p.remote_mac, i, size_of(i));
+
+		CHECK(got[i]->pkt_len == len && got[i]->nb_segs == 1,
+		      "frame %d: len %u want %zu", i, got[i]->pkt_len, len);
+		CHECK(memcmp(rte_pktmbuf_mtod(got[i], void *), f, len) == 0,
+		      "frame %d differs (order or content)", i);
+		CHECK(got[i]->port == port, "mbuf port");
+	}
+out:
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_tx_byte_exact(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct rte_mbuf *m[N_FRAMES];
+	struct rte_eth_stats st;
+	uint8_t f[2048], r[4096];
+	uint64_t bytes = 0;
+	int port = -1, i, sent;
+
+	if (peer_create(&p, "tx", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (i = 0; i < N_FRAMES; i++) {
+		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, size_of(i));
+
+		m[i] = mbuf_from(f, len);
+		bytes += len;
+	}
+	sent = port_tx_all(port, 0, m, N_FRAMES, 3000);
+	CHECK(sent == N_FRAMES, "sent %d", sent);
+	for (i = 0; i < N_FRAMES; i++) {
+		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, size_of(i));
+		int n = peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 2000);
+
+		CHECK(n == (int)len, "frame %d: got %d bytes, want %zu", i, n, len);
+		CHECK(memcmp(r, f, len) == 0, "frame %d differs", i);
+	}
+	CHECK(rte_eth_stats_get(port, &st) == 0, "stats");
+	CHECK(st.opackets == N_FRAMES && st.obytes == bytes && st.oerrors == 0,
+	      "opackets %lu obytes %lu (want %d %lu) oerrors %lu",
+	      st.opackets, st.obytes, N_FRAMES, bytes, st.oerrors);
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+/* IPv4/UDP frame of flow f (source port), packet k. */
+static size_t
+udp_frame(uint8_t *buf, const struct peer *p, int f, int k, size_t payload)
+{
+	struct rte_ipv4_hdr *ip = (void *)(buf + 14);
+	struct rte_udp_hdr *u = (void *)(ip + 1);
+
+	memcpy(buf, p->local_mac, 6);
+	memcpy(buf + 6, p->remote_mac, 6);
+	buf[12] = 0x08;
+	buf[13] = 0x00;
+	memset(ip, 0, sizeof(*ip));
+	ip->version_ihl = 0x45;
+	ip->total_length = htons(20 + 8 + payload);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = htonl(0x0a420001);
+	ip->dst_addr = htonl(0x0a420002);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	u->src_port = htons(10000 + f);
+	u->dst_port = htons(9);
+	u->dgram_len = htons(8 + payload);
+	memset(u + 1, k, payload);
+	u->dgram_cksum = 0;
+	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
+	return 14 + 20 + 8 + payload;
+}
+
+int
+test_fanout_4q(void)
+{
+	enum { FLOWS = 64, PER = 8 };
+	struct peer p;
+	struct port_cfg cfg = { .devargs_extra = "queues=4", .nb_rxq = 4,
+		.nb_txq = 4 };
+	static struct rte_mbuf *got[FLOWS * PER];
+	static uint16_t q[FLOWS * PER];
+	int flow_q[FLOWS], used[4] = { 0 };
+	uint8_t f[256];
+	int port = -1, n = 0, i, k, nused = 0;
+
+	if (peer_create(&p, "fan", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (k = 0; k < PER; k++)
+		for (i = 0; i < FLOWS; i++)
+			CHECK(peer_send(&p, f, udp_frame(f, &p, i, k, 32)) == 0,
+			      "send");
+	n = port_rx_collect(port, got, FLOWS * PER, 0x0800, 3000, q);
+	CHECK(n == FLOWS * PER, "received %d of %d", n, FLOWS * PER);
+	for (i = 0; i < FLOWS; i++)
+		flow_q[i] = -1;
+	for (i = 0; i < n; i++) {
+		const struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(got[i],
+			const struct rte_udp_hdr *, 34);
+		int fl = ntohs(u->src_port) - 10000;
+
+		CHECK(fl >= 0 && fl < FLOWS, "flow id");
+		if (flow_q[fl] < 0)
+			flow_q[fl] = q[i];
+		CHECK(flow_q[fl] == q[i], "flow %d on queues %d and %u", fl,
+		      flow_q[fl], q[i]);
+		used[q[i]]++;
+	}
+	for (i = 0; i < 4; i++) {
+		printf("  queue %d: %d frames\n", i, used[i]);
+		nused += used[i] > 0;
+	}
+	CHECK(nused > 1, "only %d queue used", nused);
+out:
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_stats(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 2, .nb_txq = 2,
+		.devargs_extra = "queues=2" };
+	struct rte_mbuf *got[100], *m[50];
+	struct rte_eth_stats st;
+	uint8_t f[2048];
+	uint64_t rbytes = 0, tbytes = 0;
+	int port = -1, n = 0, i;
+
+	if (peer_create(&p, "st", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (i = 0; i < 100; i++) {
+		size_t len = frame_make(f, p.local_mac, p.remote_mac, i, 100 + i);
+
+		rbytes += len;
+		CHECK(peer_send(&p, f, len) == 0, "send");
+	}
+	n = port_rx_collect(port, got, 100, TEST_ETHERTYPE, 3000, NULL);
+	CHECK(n == 100, "received %d", n);
+	for (i = 0; i < 50; i++) {
+		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, 200 + i);
+
+		m[i] = mbuf_from(f, len);
+		tbytes += len;
+	}
+	CHECK(port_tx_all(port, 1, m, 50, 2000) == 50, "tx");
+	CHECK(rte_eth_stats_get(port, &st) == 0, "stats");
+	CHECK(st.ipackets == 100 && st.ibytes == rbytes, "ipackets %lu ibytes %lu want 100 %lu",
+	      st.ipackets, st.ibytes, rbytes);
+	CHECK(st.opackets == 50 && st.obytes == tbytes, "opackets %lu obytes %lu",
+	      st.opackets, st.obytes);
+	CHECK(st.q_ipackets[0] + st.q_ipackets[1] == 100, "per-queue rx");
+	CHECK(st.q_opackets[1] == 50 && st.q_opackets[0] == 0, "per-queue tx");
+	CHECK(st.ierrors == 0 && st.oerrors == 0 && st.imissed == 0 &&
+	      st.rx_nombuf == 0, "errors");
+	CHECK(rte_eth_stats_reset(port) == 0, "reset");
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.ipackets == 0 &&
+	      st.opackets == 0 && st.ibytes == 0, "after reset: %lu", st.ipackets);
+out:
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_restart_leak(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 2, .nb_txq = 2,
+		.devargs_extra = "queues=2" };
+	int fds0, fds1, port = -1, i, cycles = 200;
+	long kb0, kb1;
+	unsigned int avail0;
+	uint8_t f[256];
+
+	if (peer_create(&p, "rs", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	/* Warm up once so lazily-allocated EAL state is not counted. */
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	port_close(port);
+	port = -1;
+	fds0 = count_fds();
+	kb0 = mapped_kb();
+	avail0 = rte_mempool_avail_count(test_mp);
+
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (i = 0; i < cycles; i++) {
+		struct rte_mbuf *b[32];
+		uint16_t q, k;
+
+		if (i % 10 == 0)
+			peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac,
+						    i, 64));
+		for (q = 0; q < 2; q++) {
+			k = rte_eth_rx_burst(port, q, b, 32);
+			rte_pktmbuf_free_bulk(b, k);
+		}
+		CHECK(rte_eth_dev_stop(port) == 0, "stop %d", i);
+		CHECK(rte_eth_dev_start(port) == 0, "start %d", i);
+	}
+	port_close(port);
+	port = -1;
+	fds1 = count_fds();
+	kb1 = mapped_kb();
+	printf("  %d stop/start cycles: fds %d -> %d, VmSize %ld -> %ld kB\n",
+	       cycles, fds0, fds1, kb0, kb1);
+	CHECK(fds1 == fds0, "fd leak: %d -> %d", fds0, fds1);
+	CHECK(kb1 == kb0, "mapping leak: %ld -> %ld kB", kb0, kb1);
+	CHECK(rte_mempool_avail_count(test_mp) == avail0, "mbuf leak");
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_dev_info(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 3, .nb_txq = 3,
+		.devargs_extra = "queues=3" };
+	struct rte_eth_dev_info info;
+	struct rte_ether_addr mac;
+	struct rte_eth_link link;
+	char fw[64];
+	int port = -1;
+
+	if (peer_create(&p, "di", 1500) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
+	CHECK(strcmp(info.driver_name, "net_tpacket") == 0, "driver %s",
+	      info.driver_name);
+	CHECK(info.max_rx_queues == 3 && info.max_tx_queues == 3, "queues");
+	CHECK(info.if_index == if_nametoindex(p.local), "if_index");
+	CHECK(info.max_mtu >= 1500 && info.min_mtu == 68, "mtu %u..%u",
+	      info.min_mtu, info.max_mtu);
+	CHECK(info.max_rx_pktlen >= 1518, "max_rx_pktlen %u", info.max_rx_pktlen);
+	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO, "tso");
+	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS, "multiseg");
+	CHECK(!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SCTP_CKSUM), "sctp");
+	CHECK(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO, "lro");
+	CHECK(rte_eth_macaddr_get(port, &mac) == 0 &&
+	      memcmp(mac.addr_bytes, p.local_mac, 6) == 0, "port MAC is the interface MAC");
+	CHECK(rte_eth_link_get_nowait(port, &link) == 0 &&
+	      link.link_status == RTE_ETH_LINK_UP, "link up");
+	CHECK(link.link_speed == 10000, "veth speed %u", link.link_speed);
+	{
+		struct rte_pmd_tpacket_info ti;
+
+		CHECK(rte_pmd_tpacket_get_info(port, &ti) == 0, "get_info");
+		CHECK(strcmp(ti.iface, p.local) == 0 && ti.fanout_id >= 0 &&
+		      ti.vnet_hdr == 1 && ti.block_size >= 65536,
+		      "info: %s fanout %d vnet %u block %u", ti.iface,
+		      ti.fanout_id, ti.vnet_hdr, ti.block_size);
+		CHECK(rte_pmd_tpacket_get_info(RTE_MAX_ETHPORTS - 1, &ti) == -EINVAL,
+		      "invalid port");
+	}
+	CHECK(rte_eth_dev_fw_version_get(port, fw, sizeof(fw)) == 0 &&
+	      strncmp(fw, "linux ", 6) == 0, "fw version %s", fw);
+	/* A kernel-side link change is seen by link_update. */
+	CHECK(sh("ip -n %s link set %s down", p.ns, p.remote) == 0, "peer down");
+	usleep(100000);
+	CHECK(rte_eth_link_get_nowait(port, &link) == 0 &&
+	      link.link_status == RTE_ETH_LINK_DOWN, "link down after peer down");
+	CHECK(sh("ip -n %s link set %s up", p.ns, p.remote) == 0, "peer up");
+	usleep(100000);
+	CHECK(rte_eth_link_get_nowait(port, &link) == 0 &&
+	      link.link_status == RTE_ETH_LINK_UP, "link up again");
+	/* mtu_set goes to the kernel and is undone on close. */
+	CHECK(rte_eth_dev_set_mtu(port, 1400) == 0, "set mtu");
+	CHECK(sh("ip link show %s | grep -q 'mtu 1400'", p.local) == 0, "kernel mtu 1400");
+	port_close(port);
+	port = -1;
+	CHECK(sh("ip link show %s | grep -q 'mtu 1500'", p.local) == 0, "mtu restored");
+	/* A veth is not attached with more queues than the devargs allow. */
+	cfg.nb_rxq = 4;
+	cfg.nb_txq = 4;
+	port = port_open(&p, &cfg);
+	CHECK(port < 0, "4 queues accepted with queues=3");
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_rx_scatter(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct rte_mbuf *got[1] = { NULL };
+	struct rte_eth_stats st;
+	static uint8_t f[9100], buf[9100];
+	size_t len = 8000;
+	int port = -1, n;
+
+	if (peer_create(&p, "sc", 9000) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	frame_make(f, p.local_mac, p.remote_mac, 7, len);
+
+	/* No scatter: dropped and counted, never delivered cut short. */
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	CHECK(peer_send(&p, f, len) == 0, "send");
+	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 500, NULL);
+	CHECK(n == 0, "oversize frame delivered without scatter");
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.ierrors == 1,
+	      "ierrors %lu", st.ierrors);
+	port_close(port);
+
+	cfg.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port scatter");
+	CHECK(peer_send(&p, f, len) == 0, "send");
+	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 2000, NULL);
+	CHECK(n == 1, "scattered frame not received");
+	CHECK(got[0]->pkt_len == len && got[0]->nb_segs >= 4,
+	      "pkt_len %u nb_segs %u", got[0]->pkt_len, got[0]->nb_segs);
+	CHECK(rte_pktmbuf_read(got[0], 0, len, buf) != NULL &&
+	      memcmp(rte_pktmbuf_read(got[0], 0, len, buf), f, len) == 0,
+	      "chain content differs");
+out:
+	if (got[0])
+		rte_pktmbuf_free(got[0]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_rx_truncated(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.devargs_extra = "blocksz=8192,blocks=16",
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER };
+	struct rte_mbuf *got[2] = { NULL, NULL };
+	struct rte_eth_stats st;
+	static uint8_t f[9100];
+	int port = -1, n = 0;
+
+	if (peer_create(&p, "tr", 9000) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	/* 8500 bytes cannot fit an 8 KiB block: the kernel clamps it. */
+	CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 1, 8500)) == 0, "send big");
+	CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 2, 100)) == 0, "send small");
+	n = port_rx_collect(port, got, 2, TEST_ETHERTYPE, 1500, NULL);
+	CHECK(n == 1, "got %d frames, want only the small one", n);
+	CHECK(got[0]->pkt_len == 100, "len %u", got[0]->pkt_len);
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.ierrors == 1,
+	      "truncated frame not counted: ierrors %lu", st.ierrors);
+out:
+	for (int i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_rx_vlan(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct rte_mbuf *got[1] = { NULL };
+	uint8_t f[256], t[260];
+	size_t len;
+	int port = -1, n;
+
+	if (peer_create(&p, "vl", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	len = frame_make(f, p.local_mac, p.remote_mac, 3, 100);
+	memcpy(t, f, 12);
+	t[12] = 0x81; t[13] = 0x00; t[14] = 0x20; t[15] = 0x64;	/* pcp 1, vid 100 */
+	memcpy(t + 16, f + 12, len - 12);
+
+	/* Without VLAN_STRIP the tag the kernel took out is put back. */
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	CHECK(peer_send(&p, t, len + 4) == 0, "send");
+	n = port_rx_collect(port, got, 1, 0x8100, 2000, NULL);
+	CHECK(n == 1, "tagged frame not received");
+	CHECK(got[0]->pkt_len == len + 4 &&
+	      memcmp(rte_pktmbuf_mtod(got[0], void *), t, len + 4) == 0,
+	      "tag not re-inserted byte-exact");
+	CHECK((got[0]->ol_flags & RTE_MBUF_F_RX_VLAN) &&
+	      !(got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+	      got[0]->vlan_tci == 0x2064, "flags");
+	rte_pktmbuf_free(got[0]);
+	got[0] = NULL;
+	port_close(port);
+
+	cfg.rx_offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port strip");
+	CHECK(peer_send(&p, t, len + 4) == 0, "send");
+	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 2000, NULL);
+	CHECK(n == 1, "stripped frame not received");
+	CHECK(got[0]->pkt_len == len &&
+	      memcmp(rte_pktmbuf_mtod(got[0], void *), f, len) == 0, "content");
+	CHECK((got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+	      got[0]->vlan_tci == 0x2064, "strip flags / tci %x", got[0]->vlan_tci);
+out:
+	if (got[0])
+		rte_pktmbuf_free(got[0]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_rx_nombuf(void)
+{
+	struct peer p;
+	struct rte_mempool *small = rte_pktmbuf_pool_create("nombuf", 63, 0, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1, .mp = small };
+	struct rte_mbuf *held[64], *got[100];
+	struct rte_eth_stats st;
+	uint8_t f[256];
+	int port = -1, nheld = 0, n = 0, i;
+
+	if (small == NULL)
+		return 1;
+	if (peer_create(&p, "nm", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	/* Take every mbuf: RX must keep frames in the ring, not lose them. */
+	while (nheld < 64 && (held[nheld] = rte_pktmbuf_alloc(small)) != NULL)
+		nheld++;
+	for (i = 0; i < 40; i++)
+		CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 80)) == 0, "send");
+	usleep(20000);
+	for (i = 0; i < 10; i++)
+		CHECK(rte_eth_rx_burst(port, 0, got, 32) == 0, "rx without mbufs");
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.rx_nombuf > 0,
+	      "rx_nombuf %lu", st.rx_nombuf);
+	rte_pktmbuf_free_bulk(held, nheld);
+	nheld = 0;
+	n = port_rx_collect(port, got, 40, TEST_ETHERTYPE, 2000, NULL);
+	CHECK(n == 40, "after mbufs came back: %d of 40", n);
+	for (i = 0; i < n; i++)
+		CHECK(*rte_pktmbuf_mtod_offset(got[i], uint32_t *, 14) == (uint32_t)i,
+		      "order after recovery");
+out:
+	rte_pktmbuf_free_bulk(held, nheld);
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	port_close(port);
+	peer_destroy(&p);
+	rte_mempool_free(small);
+	return 0;
+}
+
+static int
+promisc_count(const char *ifname)
+{
+	/* /sys promiscuity counter: the kernel's refcount of promisc users. */
+	char cmd[128];
+	FILE *f;
+	int v = -1;
+
+	snprintf(cmd, sizeof(cmd), "ip -d link show %s", ifname);
+	f = popen(cmd, "r");
+	if (f == NULL)
+		return -1;
+	while (fgets(cmd, sizeof(cmd), f))
+		if (strstr(cmd, "promiscuity "))
+			sscanf(strstr(cmd, "promiscuity "), "promiscuity %d", &v);
+	pclose(f);
+	return v;
+}
+
+int
+test_promisc(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	int port = -1, base;
+
+	if (peer_create(&p, "pm", 1500) < 0)
+		return 1;
+	base = promisc_count(p.local);
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	CHECK(rte_eth_promiscuous_enable(port) == 0, "enable");
+	CHECK(promisc_count(p.local) == base + 1, "promiscuity %d", promisc_count(p.local));
+	CHECK(rte_eth_allmulticast_enable(port) == 0, "allmulti");
+	CHECK(rte_eth_promiscuous_disable(port) == 0, "disable");
+	CHECK(promisc_count(p.local) == base, "promiscuity after disable");
+	CHECK(rte_eth_promiscuous_enable(port) == 0, "enable again");
+	port_close(port);
+	port = -1;
+	/* Closing the port drops the membership with its socket. */
+	CHECK(promisc_count(p.local) == base, "promiscuity left on after close");
+	CHECK(sh("ip link show %s | grep -q ALLMULTI", p.local) != 0, "allmulti left on");
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_bad_devargs(void)
+{
+	static const char *const bad[] = {
+		"iface=nonexistent0", "iface=lo,queues=0", "iface=lo,queues=65",
+		"iface=lo,foo=1", "iface=lo,blocksz=5000", "iface=lo,fanout=bogus",
+		"queues=2", "iface=lo,tov=70000", "iface=lo,iface=lo",
+		"iface=lo,blocksz=67108864,blocks=65536",
+	};
+	unsigned int i, before = rte_eth_dev_count_avail();
+	int fds = count_fds();
+
+	for (i = 0; i < RTE_DIM(bad); i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "net_tpacket_bad%u", i);
+		CHECK(rte_vdev_init(name, bad[i]) != 0, "accepted: %s", bad[i]);
+	}
+	CHECK(rte_eth_dev_count_avail() == before, "port left behind");
+	CHECK(count_fds() == fds, "fd leaked by failed probes");
+out:
+	return 0;
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TEST_CASES_H
+#define TEST_CASES_H
+
+#define TEST_SKIP 77
+
+struct test_case {
+	const char *name;
+	int (*fn)(void);
+};
+
+int test_rx_byte_exact(void);
+int test_tx_byte_exact(void);
+int test_fanout_4q(void);
+int test_stats(void);
+int test_restart_leak(void);
+int test_dev_info(void);
+int test_rx_scatter(void);
+int test_rx_truncated(void);
+int test_rx_vlan(void);
+int test_rx_nombuf(void);
+int test_promisc(void);
+int test_bad_devargs(void);
+int test_tx_tso_v4(void);
+int test_tx_tso_v6(void);
+int test_tx_uso(void);
+int test_tx_csum(void);
+int test_tx_prepare(void);
+int test_rx_tcp_plain(void);
+int test_rx_tcp_cksum(void);
+int test_rx_tcp_lro(void);
+int test_rx_udp_gso(void);
+int test_tx_ring_mode(void);
+
+#endif

@@ -1,0 +1,683 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Offload cases: TX TSO/USO/checksums through virtio-net headers checked
+ * segment by segment at a raw receiver, tx_prepare's refusals, and RX of
+ * partial checksums and GSO super-frames from the real kernel stack.
+ */
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <sys/socket.h>
+
+#include <rte_ethdev.h>
+#include <rte_errno.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
+
+#include "tpk_pmd_test.h"
+#include "test_cases.h"
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+#define TSO_PAYLOAD 64000
+#define TSO_MSS 1400
+
+/* Build an Ethernet/IP/TCP (or UDP) packet as an mbuf chain. */
+static struct rte_mbuf *
+l4_packet(const struct peer *p, bool v6, bool udp, uint32_t payload,
+	  uint32_t seg_size, uint8_t *expect)
+{
+	uint8_t h[128];
+	uint32_t l3 = v6 ? 40 : 20, l4 = udp ? 8 : 20, hl = 14 + l3 + l4, i;
+	struct rte_mbuf *head, *m;
+
+	memset(h, 0, sizeof(h));
+	memcpy(h, p->remote_mac, 6);
+	memcpy(h + 6, p->local_mac, 6);
+	if (v6) {
+		struct rte_ipv6_hdr *ip = (void *)(h + 14);
+
+		h[12] = 0x86; h[13] = 0xdd;
+		ip->vtc_flow = htonl(6u << 28);
+		ip->payload_len = htons(l4 + payload);
+		ip->proto = udp ? IPPROTO_UDP : IPPROTO_TCP;
+		ip->hop_limits = 64;
+		ip->src_addr[0] = 0xfd; ip->src_addr[15] = 1;
+		ip->dst_addr[0] = 0xfd; ip->dst_addr[15] = 2;
+	} else {
+		struct rte_ipv4_hdr *ip = (void *)(h + 14);
+
+		h[12] = 0x08; h[13] = 0x00;
+		ip->version_ihl = 0x45;
+		ip->total_length = htons(l3 + l4 + payload);
+		ip->packet_id = htons(0x1234);
+		ip->time_to_live = 64;
+		ip->next_proto_id = udp ? IPPROTO_UDP : IPPROTO_TCP;
+		ip->src_addr = htonl(0x0a3a0001);
+		ip->dst_addr = htonl(0x0a3a0002);
+	}
+	if (udp) {
+		struct rte_udp_hdr *u = (void *)(h + 14 + l3);
+
+		u->src_port = htons(4000);
+		u->dst_port = htons(5000);
+		u->dgram_len = htons(8 + payload);
+	} else {
+		struct rte_tcp_hdr *t = (void *)(h + 14 + l3);
+
+		t->src_port = htons(4000);
+		t->dst_port = htons(5000);
+		t->sent_seq = htonl(1000000);
+		t->recv_ack = htonl(1);
+		t->data_off = 5 << 4;
+		t->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+		t->rx_win = htons(65535);
+	}
+	for (i = 0; i < payload; i++)
+		expect[i] = (uint8_t)(i * 13 + (i >> 8));
+
+	head = mbuf_from(h, hl);
+	if (head == NULL)
+		return NULL;
+	for (i = 0; i < payload; i += seg_size) {
+		uint32_t n = RTE_MIN(seg_size, payload - i);
+
+		m = mbuf_from(expect + i, n);
+		if (m == NULL || rte_pktmbuf_chain(head, m) != 0) {
+			rte_pktmbuf_free(head);
+			return NULL;
+		}
+	}
+	head->l2_len = 14;
+	head->l3_len = l3;
+	head->l4_len = l4;
+	return head;
+}
+
+/* Receive segments at the peer and check each and the reassembly. */
+static int
+check_segments(struct peer *p, bool v6, bool udp, uint32_t payload,
+	       uint32_t mss, const uint8_t *expect)
+{
+	static uint8_t got[TSO_PAYLOAD + 100];
+	uint8_t f[4096];
+	uint32_t done = 0, nseg = 0, want_seg = (payload + mss - 1) / mss;
+	uint32_t l3 = v6 ? 40 : 20, l4 = udp ? 8 : 20;
+
+	while (done < payload) {
+		int n = peer_recv(p, f, sizeof(f), v6 ? 0x86dd : 0x0800, 2000);
+		uint8_t *ipp = f + 14, *l4p = ipp + l3;
+		uint32_t plen, off;
+
+		if (n < 0) {
+			printf("  timeout after %u segments, %u bytes\n", nseg, done);
+			return -1;
+		}
+		if ((v6 ? ipp[6] : ipp[9]) != (udp ? IPPROTO_UDP : IPPROTO_TCP) ||
+		    ntohs(*(uint16_t *)(l4p + 2)) != 5000)
+			continue;
+		plen = n - 14 - l3 - l4;
+		if (plen > mss) {
+			printf("  segment %u: payload %u > mss %u\n", nseg, plen, mss);
+			return -1;
+		}
+		if (v6) {
+			if (ntohs(((struct rte_ipv6_hdr *)ipp)->payload_len) != l4 + plen ||
+			    rte_ipv6_udptcp_cksum_verify((void *)ipp, l4p) != 0) {
+				printf("  segment %u: bad IPv6 length or L4 checksum\n", nseg);
+				return -1;
+			}
+		} else {
+			struct rte_ipv4_hdr *ip = (void *)ipp;
+
+			if (ntohs(ip->total_length) != l3 + l4 + plen ||
+			    rte_raw_cksum(ip, 20) != 0xffff ||
+			    rte_ipv4_udptcp_cksum_verify(ip, l4p) != 0) {
+				printf("  segment %u: bad IPv4 length/checksum or L4 checksum\n", nseg);
+				return -1;
+			}
+		}
+		if (udp) {
+			if (ntohs(((struct rte_udp_hdr *)l4p)->dgram_len) != 8 + plen)
+				return -1;
+			off = done;	/* UDP segments come in order on a veth */
+		} else {
+			off = ntohl(((struct rte_tcp_hdr *)l4p)->sent_seq) - 1000000;
+			if (off != done) {
+				printf("  segment %u: seq offset %u, want %u\n", nseg, off, done);
+				return -1;
+			}
+		}
+		memcpy(got + off, l4p + l4, plen);
+		done += plen;
+		nseg++;
+	}
+	if (memcmp(got, expect, payload) != 0) {
+		printf("  reassembled payload differs\n");
+		return -1;
+	}
+	if (nseg != want_seg) {
+		printf("  %u segments, want %u\n", nseg, want_seg);
+		return -1;
+	}
+	printf("  %u segments of <= %u bytes, checksums valid, payload byte-exact\n",
+	       nseg, mss);
+	return 0;
+}
+
+/* The local veth end makes segments and checksums in software, so the
+ * raw receiver sees frames exactly as they would leave a NIC. */
+static int
+tx_segmentation(bool v6, bool udp)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+			(udp ? RTE_ETH_TX_OFFLOAD_UDP_TSO | RTE_ETH_TX_OFFLOAD_UDP_CKSUM :
+			 RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM) };
+	static uint8_t expect[TSO_PAYLOAD];
+	struct rte_eth_dev_info info;
+	struct rte_eth_stats st;
+	struct rte_mbuf *m = NULL;
+	uint32_t payload = udp ? 20000 : TSO_PAYLOAD, mss = udp ? 1000 : TSO_MSS;
+	int port = -1;
+
+	if (peer_create(&p, udp ? "uso" : v6 ? "tso6" : "tso4", 1500) < 0 ||
+	    peer_raw_open(&p) < 0)
+		return 1;
+	sh("ethtool -K %s tx off tso off gso off tx-udp-segmentation off >/dev/null 2>&1", p.local);
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	rte_eth_dev_info_get(port, &info);
+	if (udp && !(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_TSO)) {
+		port_close(port);
+		peer_destroy(&p);
+		return TEST_SKIP;	/* kernel before 6.2 */
+	}
+	m = l4_packet(&p, v6, udp, payload, 2000, expect);
+	CHECK(m != NULL, "mbuf chain");
+	m->ol_flags = (v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM) |
+		(udp ? RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_UDP_CKSUM :
+		 RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM);
+	m->tso_segsz = mss;
+	printf("  one %u-byte payload in %u segments, mss %u\n", payload,
+	       m->nb_segs, mss);
+	CHECK(rte_eth_tx_prepare(port, 0, &m, 1) == 1, "tx_prepare: %s",
+	      rte_strerror(rte_errno));
+	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx_burst");
+	m = NULL;
+	CHECK(check_segments(&p, v6, udp, payload, mss, expect) == 0, "segments");
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 1 &&
+	      st.oerrors == 0, "stats");
+out:
+	if (m)
+		rte_pktmbuf_free(m);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int test_tx_tso_v4(void) { return tx_segmentation(false, false); }
+int test_tx_tso_v6(void) { return tx_segmentation(true, false); }
+int test_tx_uso(void) { return tx_segmentation(false, true); }
+
+int
+test_tx_csum(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM };
+	static uint8_t expect[2000];
+	int port = -1, k;
+
+	if (peer_create(&p, "csum", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	sh("ethtool -K %s tx off >/dev/null 2>&1", p.local);
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (k = 0; k < 6; k++) {
+		bool v6 = k & 1, udp = k & 2, nol4 = k & 4;
+		uint32_t payload = 100 + k * 211;
+		struct rte_mbuf *m = l4_packet(&p, v6, udp, payload, 1000, expect);
+
+		CHECK(m != NULL, "mbuf");
+		/* Garbage in the checksum fields: the PMD must not trust them. */
+		if (!v6)
+			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14)->hdr_checksum = 0xbeef;
+		m->ol_flags = (v6 ? RTE_MBUF_F_TX_IPV6 :
+			       RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM) |
+			(udp ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
+		if (nol4)
+			m->l4_len = 0;	/* DPDK does not need it for csum only */
+		CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx");
+		CHECK(check_segments(&p, v6, udp, payload, 1500, expect) == 0,
+		      "case %d (v6 %d udp %d)", k, v6, udp);
+	}
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_tx_prepare(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_TSO };
+	static uint8_t expect[TSO_PAYLOAD];
+	struct rte_eth_stats st;
+	uint8_t f[2048];
+	int port = -1, k, ncase = 0;
+	uint64_t oerr = 0;
+
+	if (peer_create(&p, "prep", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (k = 0; ; k++) {
+		struct rte_mbuf *v[3], *bad = l4_packet(&p, false, false, 3000, 1000, expect);
+		const char *what = NULL;
+		int want = EINVAL, r;
+
+		CHECK(bad != NULL, "mbuf");
+		bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG |
+			RTE_MBUF_F_TX_TCP_CKSUM;
+		bad->tso_segsz = 1000;
+		switch (k) {
+		case 0: what = "tso_segsz 0"; bad->tso_segsz = 0; break;
+		case 1: what = "l3_len 10"; bad->l3_len = 10; break;
+		case 2: what = "IP checksum on IPv6";
+			bad->ol_flags = RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_IP_CKSUM; break;
+		case 3: what = "SCTP checksum"; want = ENOTSUP;
+			bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_SCTP_CKSUM; break;
+		case 4: what = "tunnel offload"; want = ENOTSUP;
+			bad->ol_flags |= RTE_MBUF_F_TX_OUTER_IP_CKSUM | RTE_MBUF_F_TX_TUNNEL_VXLAN; break;
+		case 5: what = "headers beyond the first segment"; bad->l4_len = 60;
+			bad->data_len = 40; bad->pkt_len -= 14; bad->next->data_len += 0; break;
+		case 6: what = "TSO and UDP segmentation together";
+			bad->ol_flags |= RTE_MBUF_F_TX_UDP_SEG; break;
+		case 7: what = "frame above the MTU without TSO"; want = EMSGSIZE;
+			bad->ol_flags = 0; break;
+		case 8: what = "TCP header length 12"; bad->l4_len = 12; break;
+		case 9: what = "IPv4 and IPv6 flags";
+			bad->ol_flags |= RTE_MBUF_F_TX_IPV6; break;
+		default: rte_pktmbuf_free(bad); goto done;
+		}
+		if (k == 5) {
+			/* Rebuild: a 40-byte first segment cannot hold 94 bytes of headers. */
+			rte_pktmbuf_free(bad);
+			bad = mbuf_from(f, 40);
+			struct rte_mbuf *t = mbuf_from(f, 1000);
+
+			rte_pktmbuf_chain(bad, t);
+			bad->l2_len = 14; bad->l3_len = 20; bad->l4_len = 60;
+			bad->tso_segsz = 500;
+			bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG |
+				RTE_MBUF_F_TX_TCP_CKSUM;
+		}
+		v[0] = mbuf_from(f, frame_make(f, p.remote_mac, p.local_mac, 2 * k, 80));
+		v[1] = bad;
+		v[2] = mbuf_from(f, frame_make(f, p.remote_mac, p.local_mac, 2 * k + 1, 90));
+		rte_errno = 0;
+		r = rte_eth_tx_prepare(port, 0, v, 3);
+		if (r != 1 || rte_errno != want) {
+			printf("  %s: tx_prepare returned %d errno %d, want 1 errno %d\n",
+			       what, r, rte_errno, want);
+			rte_pktmbuf_free_bulk(v, 3);
+			CHECK(0, "tx_prepare accepted a malformed mbuf");
+		}
+		/* tx_burst defends itself: bad freed and counted, the rest sent. */
+		r = port_tx_all(port, 0, v, 3, 1000);
+		CHECK(r == 3, "%s: tx_burst took %d of 3", what, r);
+		oerr++;
+		for (int s = 0; s < 2; s++) {
+			uint8_t g[2048];
+			int n = peer_recv(&p, g, sizeof(g), TEST_ETHERTYPE, 1000);
+
+			CHECK(n > 0 && *(uint32_t *)(g + 14) == (uint32_t)(2 * k + s),
+			      "%s: good frame %d not received after the bad one", what, s);
+		}
+		printf("  rejected: %s (%s)\n", what, strerror(want));
+		ncase++;
+	}
+done:
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.oerrors == oerr &&
+	      st.opackets == 2 * (uint64_t)ncase,
+	      "oerrors %lu (want %lu) opackets %lu", st.oerrors, oerr, st.opackets);
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+/* ---- RX from the kernel's own TCP: two ports, the test forwards ---- */
+
+struct xfer {
+	const struct peer *p;
+	uint32_t ip;		/* server address, host order */
+	size_t bytes;
+	int ok;
+	volatile int done;
+};
+
+static uint8_t
+pat(size_t i)
+{
+	return (uint8_t)(i * 31 + (i >> 10));
+}
+
+static void *
+server_thread(void *arg)
+{
+	struct xfer *x = arg;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(5201) };
+	static uint8_t buf[65536];
+	size_t got = 0;
+	int ls, s, one = 1;
+
+	peer_enter(x->p);
+	ls = socket(AF_INET, SOCK_STREAM, 0);
+	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	sa.sin_addr.s_addr = htonl(x->ip);
+	if (ls < 0 || bind(ls, (void *)&sa, sizeof(sa)) < 0 || listen(ls, 1) < 0)
+		goto out;
+	struct timeval tv = { .tv_sec = 15 };
+	setsockopt(ls, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	s = accept(ls, NULL, NULL);
+	if (s < 0)
+		goto out;
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	x->ok = 1;
+	for (;;) {
+		ssize_t n = read(s, buf, sizeof(buf));
+
+		if (n <= 0)
+			break;
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != pat(got + i))
+				x->ok = 0;
+		got += n;
+	}
+	if (got != x->bytes)
+		x->ok = 0;
+	printf("  server received %zu bytes%s\n", got, x->ok ? ", pattern intact" : ", CORRUPT or short");
+	close(s);
+out:
+	if (ls >= 0)
+		close(ls);
+	x->done = 1;
+	return NULL;
+}
+
+static void *
+client_thread(void *arg)
+{
+	struct xfer *x = arg;
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(5201) };
+	static uint8_t buf[65536];
+	size_t sent = 0;
+	int s, tries;
+
+	peer_enter(x->p);
+	sa.sin_addr.s_addr = htonl(x->ip);
+	for (tries = 0; tries < 50; tries++) {
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		if (connect(s, (void *)&sa, sizeof(sa)) == 0)
+			break;
+		close(s);
+		s = -1;
+		usleep(100000);
+	}
+	if (s >= 0) {
+		while (sent < x->bytes) {
+			size_t n = RTE_MIN(sizeof(buf), x->bytes - sent);
+			ssize_t w;
+
+			for (size_t i = 0; i < n; i++)
+				buf[i] = pat(sent + i);
+			w = write(s, buf, n);
+			if (w <= 0)
+				break;
+			sent += w;
+		}
+		close(s);
+	}
+	x->done = 1;
+	return NULL;
+}
+
+static long
+csum_errors(const char *ns)
+{
+	char cmd[256];
+	FILE *f;
+	long v = -1;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ip netns exec %s awk '/^Tcp:/ { if (h) print $(NF-1); h = 1 }' /proc/net/snmp", ns);
+	f = popen(cmd, "r");
+	if (f && fscanf(f, "%ld", &v) != 1)
+		v = -1;
+	if (f)
+		pclose(f);
+	return v;
+}
+
+enum rx_mode { RX_PLAIN, RX_CKSUM, RX_LRO };
+
+static int
+rx_kernel_tcp(enum rx_mode mode)
+{
+	struct peer a, b;
+	uint64_t rxo = mode == RX_CKSUM ? RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+		RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_IPV4_CKSUM :
+		mode == RX_LRO ? RTE_ETH_RX_OFFLOAD_TCP_LRO : 0;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1, .rx_offloads = rxo,
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+			RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM };
+	struct xfer srv = { .ip = 0x0a380002, .bytes = 8 << 20 };
+	struct xfer cli = { .ip = 0x0a380002, .bytes = 8 << 20 };
+	pthread_t ts, tc;
+	int pa = -1, pb = -1;
+	uint64_t fwd = 0, big = 0, lro = 0, none = 0, bad_csum = 0, over = 0;
+	uint64_t end;
+
+	if (peer_create(&a, "cli", 1500) < 0)
+		return 1;
+	if (peer_create(&b, "srv", 1500) < 0) {
+		peer_destroy(&a);
+		return 1;
+	}
+	sh("ip -n %s addr add 10.56.0.1/16 dev %s", a.ns, a.remote);
+	sh("ip -n %s addr add 10.56.0.2/16 dev %s", b.ns, b.remote);
+	srv.p = &b;
+	cli.p = &a;
+	pa = port_open(&a, &cfg);
+	pb = port_open(&b, &cfg);
+	CHECK(pa >= 0 && pb >= 0, "ports");
+	pthread_create(&ts, NULL, server_thread, &srv);
+	usleep(200000);
+	pthread_create(&tc, NULL, client_thread, &cli);
+
+	end = now_ms() + 20000;
+	while (!(srv.done && cli.done) && now_ms() < end) {
+		for (int dir = 0; dir < 2; dir++) {
+			int in = dir ? pb : pa, outp = dir ? pa : pb;
+			struct rte_mbuf *v[32];
+			uint16_t n = rte_eth_rx_burst(in, 0, v, 32), s;
+
+			for (uint16_t i = 0; i < n; i++) {
+				struct rte_mbuf *m = v[i];
+				const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+				if (m->pkt_len > 1514)
+					big++;
+				if (m->ol_flags & RTE_MBUF_F_RX_LRO) {
+					lro++;
+					if (m->tso_segsz == 0 || m->tso_segsz > 1460)
+						bad_csum++;
+				}
+				if ((m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+				    RTE_MBUF_F_RX_L4_CKSUM_NONE)
+					none++;
+				/* Plain mode: every frame as on a wire. */
+				if (mode == RX_PLAIN && d[12] == 0x08 && d[13] == 0 &&
+				    d[23] == IPPROTO_TCP && m->nb_segs == 1) {
+					const struct rte_ipv4_hdr *ip = (const void *)(d + 14);
+
+					if (rte_ipv4_udptcp_cksum_verify(ip, ip + 1) != 0 ||
+					    rte_raw_cksum(ip, 20) != 0xffff)
+						bad_csum++;
+				}
+				if (m->pkt_len > 1514 && mode != RX_LRO)
+					over++;
+			}
+			s = port_tx_all(outp, 0, v, n, 1000);
+			rte_pktmbuf_free_bulk(v + s, n - s);
+			fwd += n;
+		}
+	}
+	pthread_join(tc, NULL);
+	pthread_join(ts, NULL);
+	printf("  forwarded %lu frames: %lu above 1514 B, %lu LRO, %lu csum-none\n",
+	       fwd, big, lro, none);
+	CHECK(srv.ok, "transfer failed or corrupt");
+	CHECK(bad_csum == 0, "%lu frames with a wrong checksum or LRO size", bad_csum);
+	CHECK(over == 0, "%lu super-frames delivered without LRO", over);
+	if (mode == RX_LRO)
+		CHECK(lro > 0 && big > 0, "no LRO super-frame delivered");
+	if (mode == RX_CKSUM)
+		CHECK(none > 0, "no frame reported with an unfinished checksum");
+	if (mode == RX_PLAIN)
+		CHECK(none == 0 && lro == 0, "offload flags without offloads");
+	CHECK(csum_errors(a.ns) == 0 && csum_errors(b.ns) == 0,
+	      "TCP checksum errors in the namespaces: %ld %ld",
+	      csum_errors(a.ns), csum_errors(b.ns));
+out:
+	port_close(pa);
+	port_close(pb);
+	peer_destroy(&a);
+	peer_destroy(&b);
+	return 0;
+}
+
+int test_rx_tcp_plain(void) { return rx_kernel_tcp(RX_PLAIN); }
+int test_rx_tcp_cksum(void) { return rx_kernel_tcp(RX_CKSUM); }
+int test_rx_tcp_lro(void) { return rx_kernel_tcp(RX_LRO); }
+
+int
+test_rx_udp_gso(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct rte_mbuf *got[32];
+	static uint8_t payload[10000], re[10000];
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(7777) };
+	uint32_t done = 0;
+	int port = -1, n = 0, s = -1, gso = 1000, i;
+
+	if (peer_create(&p, "ugso", 1500) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	sh("ip -n %s addr add 10.57.0.2/24 dev %s", p.ns, p.remote);
+	{
+		char mac[32];
+
+		snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x",
+			 p.local_mac[0], p.local_mac[1], p.local_mac[2],
+			 p.local_mac[3], p.local_mac[4], p.local_mac[5]);
+		sh("ip -n %s neigh add 10.57.0.1 lladdr %s dev %s", p.ns, mac, p.remote);
+	}
+	for (i = 0; i < (int)sizeof(payload); i++)
+		payload[i] = (uint8_t)(i * 7);
+	peer_enter(&p);
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	ns_leave();
+	CHECK(s >= 0, "udp socket");
+	CHECK(setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)) == 0,
+	      "UDP_SEGMENT: %s", strerror(errno));
+	sa.sin_addr.s_addr = htonl(0x0a390001);
+	CHECK(sendto(s, payload, sizeof(payload), 0, (void *)&sa, sizeof(sa)) ==
+	      (ssize_t)sizeof(payload), "sendto: %s", strerror(errno));
+	n = port_rx_collect(port, got, 10, 0x0800, 2000, NULL);
+	CHECK(n == 10, "%d segments, want 10", n);
+	for (i = 0; i < n; i++) {
+		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(got[i],
+			const struct rte_ipv4_hdr *, 14);
+		const struct rte_udp_hdr *u = (const void *)(ip + 1);
+		uint32_t plen = got[i]->pkt_len - 42;
+
+		CHECK(plen == 1000 && ntohs(u->dgram_len) == 1008 &&
+		      ntohs(ip->total_length) == 1028, "segment %d lengths", i);
+		CHECK(rte_raw_cksum(ip, 20) == 0xffff &&
+		      rte_ipv4_udptcp_cksum_verify(ip, u) == 0, "segment %d checksums", i);
+		CHECK((got[i]->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+		      RTE_MBUF_F_RX_L4_CKSUM_GOOD, "segment %d flags", i);
+		memcpy(re + done, (const uint8_t *)(u + 1), plen);
+		done += plen;
+	}
+	CHECK(done == sizeof(payload) && memcmp(re, payload, done) == 0,
+	      "reassembled payload differs");
+out:
+	for (i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	if (s >= 0)
+		close(s);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_tx_ring_mode(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.devargs_extra = "tx_mode=ring",
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+			RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM };
+	static uint8_t expect[TSO_PAYLOAD];
+	struct rte_mbuf *m;
+	uint8_t f[2048], r[2048];
+	int port = -1, i;
+
+	if (peer_create(&p, "ring", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	sh("ethtool -K %s tx off tso off gso off >/dev/null 2>&1", p.local);
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (i = 0; i < 500; i++) {
+		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, 60 + i * 3 % 1400);
+
+		m = mbuf_from(f, len);
+		CHECK(port_tx_all(port, 0, &m, 1, 1000) == 1, "tx %d", i);
+		CHECK(peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 1000) == (int)len &&
+		      memcmp(r, f, len) == 0, "frame %d", i);
+	}
+	m = l4_packet(&p, false, false, 30000, 2000, expect);
+	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+		RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
+	m->tso_segsz = TSO_MSS;
+	CHECK(port_tx_all(port, 0, &m, 1, 1000) == 1, "tx tso");
+	CHECK(check_segments(&p, false, false, 30000, TSO_MSS, expect) == 0, "tso via ring");
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
