@@ -72,6 +72,35 @@ if [ -z "${TPK_QUICK:-}" ]; then
 	for s in "$top"/test/extra/*.sh; do
 		[ -f "$s" ] && run_script "$s"
 	done
+
+	# The same unit and PMD tests built with ASan + UBSan, in their own
+	# build directory; any sanitizer report fails the case.
+	echo "== sanitizer pass (address, undefined)"
+	asan=${TPK_BUILD_ASAN:-$top/build-asan}
+	if { [ -f "$asan/build.ninja" ] ||
+	     meson setup "$asan" "$top" -Dbuildtype=debug \
+		-Db_sanitize=address,undefined -Db_lundef=false >/dev/null; } &&
+	   ninja -C "$asan" >/dev/null; then
+		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=66
+		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=66
+		for t in "$asan"/test/unit/test_* "$asan"/test/pmd/test_pmd; do
+			[ -x "$t" ] || continue
+			run_prog "asan-$(basename "$t")" bash -o pipefail -c \
+				'"$1" 2>&1 | sed -E "s/^(PASS|FAIL|SKIP): /\1: asan:/"' _ "$t"
+			if grep -qE 'runtime error|Sanitizer' "$logdir/asan-$(basename "$t").log"; then
+				fail=$((fail + 1)); failed+=("asan-$(basename "$t"): sanitizer report")
+				grep -E -A12 'runtime error|ERROR: .*Sanitizer' "$logdir/asan-$(basename "$t").log" | head -40 | sed 's/^/   | /'
+			fi
+		done
+		unset ASAN_OPTIONS UBSAN_OPTIONS
+	else
+		fail=$((fail + 1)); failed+=("sanitizer build")
+	fi
+
+	if [ -x "$top/test/fuzz/run-fuzz.sh" ]; then
+		echo "== bounded fuzzing (${FUZZ_SECONDS:-60} s per target)"
+		run_prog fuzz "$top/test/fuzz/run-fuzz.sh"
+	fi
 fi
 
 rm -rf "$logdir"

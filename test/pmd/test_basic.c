@@ -519,7 +519,7 @@ test_rx_nombuf(void)
 	n = port_rx_collect(port, got, 40, TEST_ETHERTYPE, 2000, NULL);
 	CHECK(n == 40, "after mbufs came back: %d of 40", n);
 	for (i = 0; i < n; i++)
-		CHECK(*rte_pktmbuf_mtod_offset(got[i], uint32_t *, 14) == (uint32_t)i,
+		CHECK(rd_u32(rte_pktmbuf_mtod_offset(got[i], uint8_t *, 14)) == (uint32_t)i,
 		      "order after recovery");
 out:
 	rte_pktmbuf_free_bulk(held, nheld);
@@ -600,5 +600,82 @@ test_bad_devargs(void)
 	CHECK(rte_eth_dev_count_avail() == before, "port left behind");
 	CHECK(count_fds() == fds, "fd leaked by failed probes");
 out:
+	return 0;
+}
+
+static int
+xstat(int port, const char *name, uint64_t *v)
+{
+	uint64_t id;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
+		return -1;
+	return rte_eth_xstats_get_by_id(port, &id, v, 1) == 1 ? 0 : -1;
+}
+
+int
+test_xstats(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.devargs_extra = "blocksz=65536,blocks=2,tov=1" };
+	struct rte_eth_stats st;
+	struct rte_mbuf *got[32], *bad;
+	uint64_t drops = 0, freezes = 0, tmo = 0, full = 0, mal = 0, v;
+	uint8_t f[1100];
+	int port = -1, i, n, total = 0;
+
+	if (peer_create(&p, "xs", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	/* A trickle: each frame's block is retired by the timer. */
+	for (i = 0; i < 5; i++) {
+		CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64)) == 0, "send");
+		n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 500, NULL);
+		CHECK(n == 1, "trickle frame %d", i);
+		rte_pktmbuf_free(got[0]);
+	}
+	CHECK(xstat(port, "rx_q0_blocks_timeout", &tmo) == 0 && tmo >= 5,
+	      "blocks_timeout %lu", tmo);
+	/* Stop polling: a 2-block ring freezes and the kernel drops. */
+	for (i = 0; i < 1000; i++)
+		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 1000));
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.imissed > 0,
+	      "imissed %lu", st.imissed);
+	CHECK(xstat(port, "rx_kernel_drops", &drops) == 0 && drops == st.imissed,
+	      "rx_kernel_drops %lu vs imissed %lu", drops, st.imissed);
+	CHECK(xstat(port, "rx_q0_ring_freezes", &freezes) == 0 && freezes > 0,
+	      "ring_freezes %lu", freezes);
+	/* PACKET_STATISTICS clears on read: the totals must not. */
+	CHECK(xstat(port, "rx_kernel_drops", &v) == 0 && v == drops,
+	      "drops went from %lu to %lu on a second read", drops, v);
+	while ((n = rte_eth_rx_burst(port, 0, got, 32)) > 0) {
+		total += n;
+		rte_pktmbuf_free_bulk(got, n);
+	}
+	CHECK(xstat(port, "rx_q0_blocks_full", &full) == 0 && full >= 1,
+	      "blocks_full %lu", full);
+	printf("  drained %d frames; imissed %lu, freezes %lu, blocks full %lu, timeout %lu\n",
+	       total, st.imissed, freezes, full, tmo);
+	/* And the port recovers. */
+	for (i = 0; i < 10; i++)
+		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 5000 + i, 100));
+	n = port_rx_collect(port, got, 10, TEST_ETHERTYPE, 2000, NULL);
+	rte_pktmbuf_free_bulk(got, n);
+	CHECK(n == 10, "after the freeze: %d of 10", n);
+	/* A malformed TX request is counted where it was refused. */
+	bad = mbuf_from(f, 64);
+	bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
+	bad->tso_segsz = 0;
+	CHECK(rte_eth_tx_burst(port, 0, &bad, 1) == 1, "tx bad");
+	CHECK(xstat(port, "tx_q0_malformed_errors", &mal) == 0 && mal == 1,
+	      "malformed %lu", mal);
+	CHECK(rte_eth_xstats_reset(port) == 0 &&
+	      xstat(port, "rx_kernel_drops", &v) == 0 && v == 0 &&
+	      xstat(port, "tx_malformed_errors", &v) == 0 && v == 0, "reset");
+out:
+	port_close(port);
+	peer_destroy(&p);
 	return 0;
 }

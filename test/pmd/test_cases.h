@@ -13,6 +13,7 @@ int test_rx_byte_exact(void);
 int test_tx_byte_exact(void);
 int test_fanout_4q(void);
 int test_stats(void);
+int test_xstats(void);
 int test_restart_leak(void);
 int test_dev_info(void);
 int test_rx_scatter(void);

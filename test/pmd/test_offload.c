@@ -122,7 +122,7 @@ check_segments(struct peer *p, bool v6, bool udp, uint32_t payload,
 			return -1;
 		}
 		if ((v6 ? ipp[6] : ipp[9]) != (udp ? IPPROTO_UDP : IPPROTO_TCP) ||
-		    ntohs(*(uint16_t *)(l4p + 2)) != 5000)
+		    ((l4p[2] << 8) | l4p[3]) != 5000)
 			continue;
 		plen = n - 14 - l3 - l4;
 		if (plen > mss) {
@@ -347,7 +347,7 @@ test_tx_prepare(void)
 			uint8_t g[2048];
 			int n = peer_recv(&p, g, sizeof(g), TEST_ETHERTYPE, 1000);
 
-			CHECK(n > 0 && *(uint32_t *)(g + 14) == (uint32_t)(2 * k + s),
+			CHECK(n > 0 && rd_u32(g + 14) == (uint32_t)(2 * k + s),
 			      "%s: good frame %d not received after the bad one", what, s);
 		}
 		printf("  rejected: %s (%s)\n", what, strerror(want));

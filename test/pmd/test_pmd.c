@@ -23,6 +23,7 @@ static const struct test_case cases[] = {
 	{ "tx_byte_exact", test_tx_byte_exact },
 	{ "fanout_4q_flows", test_fanout_4q },
 	{ "stats_match", test_stats },
+	{ "xstats_provoked", test_xstats },
 	{ "restart_no_leak", test_restart_leak },
 	{ "dev_info_honest", test_dev_info },
 	{ "rx_scatter_oversize", test_rx_scatter },

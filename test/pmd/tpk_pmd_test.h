@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -75,6 +76,15 @@ int port_tx_all(int port, uint16_t q, struct rte_mbuf **bufs, int n,
 size_t frame_make(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],
 		  uint32_t seq, size_t len);
 struct rte_mbuf *mbuf_from(const void *data, size_t len);
+
+static inline uint32_t
+rd_u32(const void *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
 
 int count_fds(void);
 long mapped_kb(void);

@@ -143,6 +143,7 @@ tpk_rxq_close(struct tpk_rxq *rxq)
 	tpk_sock_close(&rxq->ring);
 	rxq->gso.active = false;
 	rxq->blk_open = false;
+	rxq->bad_blocks_total += rxq->cur.bad_blocks;
 	memset(&rxq->cur, 0, sizeof(rxq->cur));
 }
 
@@ -205,7 +206,9 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 			err);
 		return ret;
 	}
-	memset(&rxq->cur, 0, sizeof(rxq->cur));
+	rxq->cur.bad_blocks = 0;
+	rxq->cur.blk = 0;
+	rxq->cur.left = 0;
 	rxq->cur.ring = rxq->ring.map;
 	rxq->cur.block_size = pmd->blocksz;
 	rxq->cur.nb_blocks = pmd->blocks;
@@ -480,7 +483,7 @@ tpk_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 }
 
 /* Pull the kernel's clear-on-read counters into the queue's totals. */
-static void
+void
 tpk_kstats_pull(struct rte_eth_dev *dev)
 {
 	uint16_t i;
@@ -560,6 +563,7 @@ tpk_stats_reset(struct rte_eth_dev *dev)
 		q->base = q->st;
 		q->k_drops_base = q->k_drops;
 		q->k_freezes_base = q->k_freezes;
+		q->bad_blocks_base = q->bad_blocks_total + q->cur.bad_blocks;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct tpk_txq *q = dev->data->tx_queues[i];
@@ -746,6 +750,9 @@ static const struct eth_dev_ops tpk_ops = {
 	.link_update = tpk_link_update,
 	.stats_get = tpk_stats_get,
 	.stats_reset = tpk_stats_reset,
+	.xstats_get = tpk_xstats_get,
+	.xstats_get_names = tpk_xstats_get_names,
+	.xstats_reset = tpk_stats_reset,
 	.promiscuous_enable = tpk_promisc_enable,
 	.promiscuous_disable = tpk_promisc_disable,
 	.allmulticast_enable = tpk_allmulti_enable,

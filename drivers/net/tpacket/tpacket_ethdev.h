@@ -95,6 +95,8 @@ struct tpk_rxq {
 	uint64_t k_freezes;
 	struct tpk_rxq_stats base;	/* snapshot at the last stats reset */
 	uint64_t k_drops_base, k_freezes_base;
+	uint64_t bad_blocks_total;	/* of cursors before the last start */
+	uint64_t bad_blocks_base;
 } __rte_cache_aligned;
 
 struct tpk_txq_stats {
@@ -156,6 +158,12 @@ struct pmd_internals {
 	bool mac_changed;
 	struct rte_ether_addr mac;
 };
+
+void tpk_kstats_pull(struct rte_eth_dev *dev);
+int tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+		   unsigned int size);
+int tpk_xstats_get_names(struct rte_eth_dev *dev,
+			 struct rte_eth_xstat_name *names, unsigned int size);
 
 uint16_t tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
 uint16_t tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
