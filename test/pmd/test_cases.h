@@ -32,5 +32,9 @@ int test_rx_tcp_cksum(void);
 int test_rx_tcp_lro(void);
 int test_rx_udp_gso(void);
 int test_tx_ring_mode(void);
+int test_lsc(void);
+int test_rmv(void);
+int test_rx_intr(void);
+int test_queue_control(void);
 
 #endif

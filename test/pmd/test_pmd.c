@@ -42,6 +42,10 @@ static const struct test_case cases[] = {
 	{ "rx_kernel_tcp_lro", test_rx_tcp_lro },
 	{ "rx_udp_gso_segmented", test_rx_udp_gso },
 	{ "tx_ring_mode", test_tx_ring_mode },
+	{ "lsc_events", test_lsc },
+	{ "rmv_under_traffic", test_rmv },
+	{ "rx_interrupt_sleep_wake", test_rx_intr },
+	{ "queue_control", test_queue_control },
 };
 
 static void

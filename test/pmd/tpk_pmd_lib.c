@@ -227,14 +227,21 @@ port_open(const struct peer *p, const struct port_cfg *c)
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = c->rx_offloads;
 	conf.txmode.offloads = c->tx_offloads;
+	conf.intr_conf.lsc = c->lsc;
+	conf.intr_conf.rmv = c->rmv;
+	conf.intr_conf.rxq = c->rxq_intr;
 	if (rte_eth_dev_info_get(port, &info) != 0)
 		goto fail;
 	if (rte_eth_dev_configure(port, c->nb_rxq, c->nb_txq, &conf) != 0)
 		goto fail;
-	for (q = 0; q < c->nb_rxq; q++)
-		if (rte_eth_rx_queue_setup(port, q, 512, rte_socket_id(), NULL,
+	for (q = 0; q < c->nb_rxq; q++) {
+		struct rte_eth_rxconf rc = info.default_rxconf;
+
+		rc.rx_deferred_start = c->rx_deferred && q > 0;
+		if (rte_eth_rx_queue_setup(port, q, 512, rte_socket_id(), &rc,
 					   c->mp ? c->mp : test_mp) != 0)
 			goto fail;
+	}
 	for (q = 0; q < c->nb_txq; q++)
 		if (rte_eth_tx_queue_setup(port, q, 512, rte_socket_id(),
 					   NULL) != 0)

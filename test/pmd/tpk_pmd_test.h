@@ -59,6 +59,8 @@ struct port_cfg {
 	uint16_t nb_rxq, nb_txq;
 	uint64_t rx_offloads, tx_offloads;
 	struct rte_mempool *mp;		/* NULL: test_mp */
+	bool lsc, rmv, rxq_intr;	/* intr_conf */
+	bool rx_deferred;		/* queue 1 and up: deferred start */
 };
 
 /* Probe, configure and start a port on p->local. Returns port id or -1. */

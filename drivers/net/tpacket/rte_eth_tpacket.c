@@ -256,67 +256,150 @@ tpk_txq_open(struct pmd_internals *pmd, struct tpk_txq *txq)
 	return 0;
 }
 
+static const uint16_t tpk_fanout_modes[] = {
+	[TPK_FANOUT_HASH] = PACKET_FANOUT_HASH,
+	[TPK_FANOUT_LB] = PACKET_FANOUT_LB,
+	[TPK_FANOUT_CPU] = PACKET_FANOUT_CPU,
+	[TPK_FANOUT_ROLLOVER] = PACKET_FANOUT_ROLLOVER,
+	[TPK_FANOUT_RND] = PACKET_FANOUT_RND,
+	[TPK_FANOUT_QM] = PACKET_FANOUT_QM,
+};
+
+/* Add an open RX socket to the port's fanout group (made on first use). */
+static int
+tpk_rxq_join(struct rte_eth_dev *dev, struct tpk_rxq *rxq)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int id = pmd->fanout_id >= 0 ? pmd->fanout_id : pmd->da.fanout_id;
+	int ret;
+
+	if (dev->data->nb_rx_queues < 2)
+		return 0;
+	ret = tpk_fanout_join(rxq->ring.fd, &id, tpk_fanout_modes[pmd->da.fanout],
+			      pmd->fanout_flags);
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: RX queue %u cannot join fanout group %d (%s): %s%s",
+			dev->data->name, rxq->queue_id, id,
+			tpk_fanout_name(pmd->da.fanout), strerror(-ret),
+			ret == -EINVAL ? " (interface down, or the id is used by a group of another mode or device)" : "");
+		return ret;
+	}
+	pmd->fanout_id = id;
+	return 0;
+}
+
+static int
+tpk_rxq_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct tpk_rxq *rxq = dev->data->rx_queues[qid];
+	int ret;
+
+	if (rxq->ring.fd >= 0)
+		return 0;
+	ret = tpk_rxq_open(pmd, rxq, dev->data->nb_rx_queues == 1);
+	if (ret == 0)
+		ret = tpk_rxq_join(dev, rxq);
+	if (ret < 0) {
+		tpk_rxq_close(rxq);
+		return ret;
+	}
+	if (dev->intr_handle != NULL && rte_intr_nb_efd_get(dev->intr_handle) > qid)
+		rte_intr_efds_index_set(dev->intr_handle, qid, rxq->ring.fd);
+	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STARTED;
+	return 0;
+}
+
+static int
+tpk_rxq_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct tpk_rxq *rxq = dev->data->rx_queues[qid];
+
+	if (rxq->ring.fd >= 0)
+		tpk_sock_stats(rxq->ring.fd, &rxq->k_packets, &rxq->k_drops,
+			       &rxq->k_freezes);
+	/* Leaving the group moves this queue's flows to the others. */
+	tpk_rxq_close(rxq);
+	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
+static int
+tpk_txq_start(struct rte_eth_dev *dev, uint16_t qid)
+{
+	struct tpk_txq *txq = dev->data->tx_queues[qid];
+	int ret;
+
+	if (txq->fd >= 0)
+		return 0;
+	ret = tpk_txq_open(dev->data->dev_private, txq);
+	if (ret < 0)
+		return ret;
+	dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STARTED;
+	return 0;
+}
+
+static int
+tpk_txq_stop(struct rte_eth_dev *dev, uint16_t qid)
+{
+	tpk_txq_close(dev->data->tx_queues[qid]);
+	dev->data->tx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
+	return 0;
+}
+
 static int
 tpk_dev_start(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
-	uint16_t nb_rx = dev->data->nb_rx_queues;
 	uint16_t i;
 	int ret;
 
+	if (pmd->gone) {
+		TPK_LOG(ERR, "%s: interface %s was removed: reset or close the port",
+			dev->data->name, pmd->ni.name);
+		return -ENODEV;
+	}
 	ret = tpk_netif_refresh(&pmd->ni);
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: interface %s is gone: %s", dev->data->name,
 			pmd->ni.name, strerror(-ret));
 		return ret;
 	}
-	for (i = 0; i < nb_rx; i++) {
-		ret = tpk_rxq_open(pmd, dev->data->rx_queues[i], nb_rx == 1);
-		if (ret < 0)
-			goto fail;
-	}
-	/* Rings exist; now join in queue order so member i is queue i. */
+	/* Rings first, then join in queue order so member i is queue i. */
 	pmd->fanout_id = -1;
-	if (nb_rx > 1) {
-		static const uint16_t modes[] = {
-			[TPK_FANOUT_HASH] = PACKET_FANOUT_HASH,
-			[TPK_FANOUT_LB] = PACKET_FANOUT_LB,
-			[TPK_FANOUT_CPU] = PACKET_FANOUT_CPU,
-			[TPK_FANOUT_ROLLOVER] = PACKET_FANOUT_ROLLOVER,
-			[TPK_FANOUT_RND] = PACKET_FANOUT_RND,
-			[TPK_FANOUT_QM] = PACKET_FANOUT_QM,
-		};
-		int id = pmd->da.fanout_id;
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct tpk_rxq *rxq = dev->data->rx_queues[i];
 
-		for (i = 0; i < nb_rx; i++) {
-			struct tpk_rxq *rxq = dev->data->rx_queues[i];
-
-			ret = tpk_fanout_join(rxq->ring.fd, &id,
-					      modes[pmd->da.fanout],
-					      pmd->fanout_flags);
-			if (ret < 0) {
-				TPK_LOG(ERR, "%s: queue %u cannot join fanout group %d (%s): %s%s",
-					dev->data->name, i, id,
-					tpk_fanout_name(pmd->da.fanout),
-					strerror(-ret),
-					ret == -EINVAL ? " (interface down, or the id is used by a group of another mode or device)" : "");
-				goto fail;
-			}
-		}
-		pmd->fanout_id = id;
-		TPK_LOG(DEBUG, "%s: %u RX queues in fanout group %d (%s)",
-			dev->data->name, nb_rx, id,
-			tpk_fanout_name(pmd->da.fanout));
-	}
-	for (i = 0; i < dev->data->nb_tx_queues; i++) {
-		ret = tpk_txq_open(pmd, dev->data->tx_queues[i]);
+		if (rxq->deferred_start)
+			continue;
+		ret = tpk_rxq_open(pmd, rxq, dev->data->nb_rx_queues == 1);
 		if (ret < 0)
 			goto fail;
 	}
-	for (i = 0; i < nb_rx; i++)
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct tpk_rxq *rxq = dev->data->rx_queues[i];
+
+		if (rxq->ring.fd < 0)
+			continue;
+		ret = tpk_rxq_join(dev, rxq);
+		if (ret < 0)
+			goto fail;
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
-	for (i = 0; i < dev->data->nb_tx_queues; i++)
-		dev->data->tx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	if (pmd->fanout_id >= 0)
+		TPK_LOG(DEBUG, "%s: RX queues in fanout group %d (%s)",
+			dev->data->name, pmd->fanout_id,
+			tpk_fanout_name(pmd->da.fanout));
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		if (((struct tpk_txq *)dev->data->tx_queues[i])->deferred_start)
+			continue;
+		ret = tpk_txq_start(dev, i);
+		if (ret < 0)
+			goto fail;
+	}
+	ret = tpk_rx_intr_install(dev);
+	if (ret < 0)
+		goto fail;
 	dev->data->dev_link.link_status =
 		(pmd->ni.flags & IFF_UP) && (pmd->ni.flags & IFF_RUNNING) ?
 		RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
@@ -329,6 +412,7 @@ fail:
 static int
 tpk_dev_stop(struct rte_eth_dev *dev)
 {
+	tpk_rx_intr_uninstall(dev);
 	tpk_close_sockets(dev);
 	dev->data->dev_started = 0;
 	return 0;
@@ -366,6 +450,8 @@ tpk_dev_close(struct rte_eth_dev *dev)
 
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
 		return 0;
+	tpk_events_uninit(dev);
+	tpk_rx_intr_uninstall(dev);
 	tpk_close_sockets(dev);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
 		tpk_rx_queue_release(dev, i);
@@ -387,6 +473,8 @@ tpk_dev_close(struct rte_eth_dev *dev)
 			pmd->ni.name);
 	pmd->orig_mtu = 0;
 	pmd->mac_changed = false;
+	rte_intr_instance_free(dev->intr_handle);
+	dev->intr_handle = NULL;
 	return 0;
 }
 
@@ -426,6 +514,8 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 			       RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
 	rxq->ip_cksum = off & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	rxq->rss_hash = off & RTE_ETH_RX_OFFLOAD_RSS_HASH;
+	rxq->deferred_start = conf->rx_deferred_start;
+	rxq->gone = &pmd->gone;
 	if (!rxq->scatter && !rxq->lro &&
 	    rxq->data_room < pmd->ni.mtu + RTE_ETHER_HDR_LEN + 4)
 		TPK_LOG(WARNING, "%s: RX queue %u: %u-byte mbufs hold less than the MTU (%u); larger frames are dropped (enable scatter)",
@@ -436,7 +526,7 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 
 static int
 tpk_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
-		   uint16_t nb_desc __rte_unused, unsigned int socket_id,
+		   uint16_t nb_desc, unsigned int socket_id,
 		   const struct rte_eth_txconf *conf)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
@@ -454,6 +544,9 @@ tpk_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	txq->socket_id = (int)socket_id;
 	txq->offloads = conf->offloads | dev->data->dev_conf.txmode.offloads;
 	txq->max_frame = pmd->ni.mtu + RTE_ETHER_HDR_LEN + 4;
+	txq->deferred_start = conf->tx_deferred_start;
+	txq->nb_desc = nb_desc;
+	txq->gone = &pmd->gone;
 	dev->data->tx_queues[qid] = txq;
 	return 0;
 }
@@ -465,7 +558,7 @@ tpk_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 	struct rte_eth_link link;
 
 	memset(&link, 0, sizeof(link));
-	if (tpk_netif_refresh(&pmd->ni) == 0) {
+	if (!pmd->gone && tpk_netif_refresh(&pmd->ni) == 0) {
 		link.link_status = (pmd->ni.flags & IFF_UP) &&
 			(pmd->ni.flags & IFF_RUNNING) && dev->data->dev_started ?
 			RTE_ETH_LINK_UP : RTE_ETH_LINK_DOWN;
@@ -737,6 +830,103 @@ tpk_fw_version(struct rte_eth_dev *dev, char *fw, size_t len)
 	return (size_t)n + 1 > len ? n + 1 : 0;
 }
 
+
+/* Netlink lost events (ENOBUFS): read the link state again. */
+void
+tpk_link_resync(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+
+	if (tpk_netif_refresh(&pmd->ni) == -ENODEV &&
+	    !__atomic_exchange_n(&pmd->gone, 1, __ATOMIC_RELEASE)) {
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
+		return;
+	}
+	if (tpk_link_update(dev, 0) == 0 && dev->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
+static int
+tpk_set_link(struct rte_eth_dev *dev, bool up)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret = tpk_netif_set_up(pmd->ni.name, up);
+
+	if (ret < 0)
+		TPK_LOG(ERR, "%s: set %s %s: %s", dev->data->name, pmd->ni.name,
+			up ? "up" : "down", strerror(-ret));
+	return ret;
+}
+
+static int
+tpk_set_link_up(struct rte_eth_dev *dev)
+{
+	return tpk_set_link(dev, true);
+}
+
+static int
+tpk_set_link_down(struct rte_eth_dev *dev)
+{
+	return tpk_set_link(dev, false);
+}
+
+static void
+tpk_rxq_info(struct rte_eth_dev *dev, uint16_t qid,
+	     struct rte_eth_rxq_info *qi)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct tpk_rxq *rxq = dev->data->rx_queues[qid];
+
+	qi->mp = rxq->mp;
+	qi->scattered_rx = rxq->scatter;
+	qi->queue_state = dev->data->rx_queue_state[qid];
+	/* The ring holds blocks, not descriptors: report its frame capacity. */
+	qi->nb_desc = (uint16_t)RTE_MIN((uint64_t)pmd->blocks * pmd->blocksz / 2048,
+					(uint64_t)UINT16_MAX);
+	qi->rx_buf_size = rxq->data_room;
+	qi->conf.offloads = rxq->offloads;
+	qi->conf.rx_deferred_start = rxq->deferred_start;
+}
+
+static void
+tpk_txq_info(struct rte_eth_dev *dev, uint16_t qid,
+	     struct rte_eth_txq_info *qi)
+{
+	struct tpk_txq *txq = dev->data->tx_queues[qid];
+
+	qi->nb_desc = txq->nb_desc;
+	qi->queue_state = dev->data->tx_queue_state[qid];
+	qi->conf.offloads = txq->offloads;
+	qi->conf.tx_deferred_start = txq->deferred_start;
+}
+
+/*
+ * After RMV: find the interface again by name (it may have been re-created
+ * with a new index) so that the application can configure and start anew.
+ */
+static int
+tpk_dev_reset(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct tpk_netif ni;
+	int ret;
+
+	tpk_rx_intr_uninstall(dev);
+	tpk_close_sockets(dev);
+	ret = tpk_netif_get(pmd->da.iface, &ni);
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: reset: interface %s: %s", dev->data->name,
+			pmd->da.iface, strerror(-ret));
+		return ret;
+	}
+	pmd->ni = ni;
+	memcpy(pmd->mac.addr_bytes, ni.mac, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&pmd->mac, dev->data->mac_addrs);
+	dev->data->mtu = ni.mtu;
+	__atomic_store_n(&pmd->gone, 0, __ATOMIC_RELEASE);
+	return 0;
+}
+
 static const struct eth_dev_ops tpk_ops = {
 	.dev_configure = tpk_dev_configure,
 	.dev_infos_get = tpk_dev_info,
@@ -763,6 +953,18 @@ static const struct eth_dev_ops tpk_ops = {
 	.rx_burst_mode_get = tpk_rx_burst_mode,
 	.tx_burst_mode_get = tpk_tx_burst_mode,
 	.fw_version_get = tpk_fw_version,
+	.dev_set_link_up = tpk_set_link_up,
+	.dev_set_link_down = tpk_set_link_down,
+	.rx_queue_start = tpk_rxq_start,
+	.rx_queue_stop = tpk_rxq_stop,
+	.tx_queue_start = tpk_txq_start,
+	.tx_queue_stop = tpk_txq_stop,
+	.rxq_info_get = tpk_rxq_info,
+	.txq_info_get = tpk_txq_info,
+	.dev_reset = tpk_dev_reset,
+	.rx_queue_intr_enable = tpk_rx_intr_enable,
+	.rx_queue_intr_disable = tpk_rx_intr_disable,
+	.get_monitor_addr = tpk_get_monitor_addr,
 };
 
 /* Ring geometry: blocks must hold the largest frame the device makes. */
@@ -851,6 +1053,7 @@ tpk_probe(struct rte_vdev_device *vdev)
 	pmd->da = da;
 	pmd->ni = ni;
 	pmd->ctl_fd = fd;
+	pmd->nl_fd = -1;
 	pmd->fanout_id = -1;
 	pmd->kver = tpk_kernel_version();
 	pmd->vnet_len = da.vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
@@ -875,7 +1078,19 @@ tpk_probe(struct rte_vdev_device *vdev)
 		RTE_ETH_SPEED_NUM_UNKNOWN;
 	dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
-	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS;
+	dev->data->dev_flags |= RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS |
+		RTE_ETH_DEV_INTR_LSC | RTE_ETH_DEV_INTR_RMV;
+	pmd->nl_fd = -1;
+	ret = tpk_events_init(dev);
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: link event socket: %s", name, strerror(-ret));
+		goto fail;
+	}
+	dev->intr_handle = rte_intr_instance_alloc(RTE_INTR_INSTANCE_F_PRIVATE);
+	if (dev->intr_handle == NULL) {
+		ret = -ENOMEM;
+		goto fail;
+	}
 	dev->dev_ops = &tpk_ops;
 	dev->rx_pkt_burst = tpk_rx_burst;
 	dev->tx_pkt_burst = tpk_tx_burst;
@@ -889,6 +1104,9 @@ tpk_probe(struct rte_vdev_device *vdev)
 		pmd->kver >> 16, (pmd->kver >> 8) & 0xff);
 	return 0;
 fail:
+	tpk_events_uninit(dev);
+	rte_intr_instance_free(dev->intr_handle);
+	dev->intr_handle = NULL;
 	close(fd);
 	rte_eth_dev_release_port(dev);
 	return ret;

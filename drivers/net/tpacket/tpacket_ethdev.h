@@ -73,6 +73,7 @@ struct tpk_gso_state {
 struct tpk_rxq {
 	/* Hot: read on every burst. */
 	struct tpk_v3_cursor cur;
+	const int *gone;	/* the interface was removed */
 	bool blk_open;
 	bool vlan_strip;
 	bool scatter;
@@ -90,6 +91,7 @@ struct tpk_rxq {
 	uint16_t queue_id;
 	int socket_id;
 	uint64_t offloads;
+	bool deferred_start;
 	uint64_t k_packets;	/* PACKET_STATISTICS, accumulated */
 	uint64_t k_drops;
 	uint64_t k_freezes;
@@ -120,6 +122,7 @@ struct tpk_txhdr {
 struct tpk_txq {
 	/* Hot. */
 	int fd;
+	const int *gone;
 	uint16_t vnet_len;
 	uint8_t mode;		/* enum tpk_tx_mode */
 	bool udp_gso;
@@ -132,6 +135,8 @@ struct tpk_txq {
 	uint16_t queue_id;
 	int socket_id;
 	uint64_t offloads;
+	bool deferred_start;
+	uint16_t nb_desc;
 	struct tpk_txq_stats base;
 	/* sendmmsg scratch. */
 	uint16_t idx[TPK_TX_BATCH];
@@ -157,9 +162,21 @@ struct pmd_internals {
 	uint8_t orig_mac[6];
 	bool mac_changed;
 	struct rte_ether_addr mac;
+	int gone;		/* RTM_DELLINK seen: datapath is a sink */
+	int nl_fd;		/* link events */
+	struct rte_intr_handle *lsc_intr;
 };
 
 void tpk_kstats_pull(struct rte_eth_dev *dev);
+void tpk_link_resync(struct rte_eth_dev *dev);
+int tpk_events_init(struct rte_eth_dev *dev);
+void tpk_events_uninit(struct rte_eth_dev *dev);
+int tpk_rx_intr_install(struct rte_eth_dev *dev);
+void tpk_rx_intr_uninstall(struct rte_eth_dev *dev);
+int tpk_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
+int tpk_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
+struct rte_power_monitor_cond;
+int tpk_get_monitor_addr(void *q, struct rte_power_monitor_cond *pmc);
 int tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 		   unsigned int size);
 int tpk_xstats_get_names(struct rte_eth_dev *dev,

@@ -347,6 +347,9 @@ tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
 	struct tpk_v3_frame f;
 	uint16_t n = 0;
 
+	/* A stopped queue has no ring; a removed interface sends nothing. */
+	if (unlikely(c->ring == NULL || *rxq->gone))
+		return 0;
 	if (unlikely(rxq->gso.active)) {
 		n = tpk_gso_emit(rxq, bufs, nb);
 		if (rxq->gso.active)

@@ -384,9 +384,14 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 					break;
 				}
 			}
+			if (err == ENXIO || err == ENODEV || err == ENETDOWN) {
+				/* No device: refuse the whole batch at once. */
+				txq->st.rejected += nmsg - k;
+				k = nmsg;
+				break;
+			}
 			/* Message k was refused: drop it, go on after it. */
 			txq->st.rejected++;
-			txq->msg[k].msg_len = UINT32_MAX;
 			k++;
 		}
 		if (full) {
@@ -484,8 +489,14 @@ tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct tpk_txq *txq = q;
 
-	if (unlikely(nb == 0))
+	if (unlikely(nb == 0 || txq->fd < 0))
 		return 0;
+	if (unlikely(*txq->gone)) {
+		/* Nowhere to send to: take the frames so the app never spins. */
+		txq->st.rejected += nb;
+		rte_pktmbuf_free_bulk(bufs, nb);
+		return nb;
+	}
 	if (txq->mode == TPK_TX_RING)
 		return tpk_tx_ring(txq, bufs, nb);
 	return tpk_tx_sendmmsg(txq, bufs, nb);
