@@ -240,7 +240,7 @@ test_restart_leak(void)
 	struct peer p;
 	struct port_cfg cfg = { .nb_rxq = 2, .nb_txq = 2,
 		.devargs_extra = "queues=2" };
-	int fds0, fds1, port = -1, i, cycles = 200;
+	int fds0, fds1, port = -1, i, cycles = 1000;
 	long kb0, kb1;
 	unsigned int avail0;
 	uint8_t f[256];

@@ -36,5 +36,11 @@ int test_lsc(void);
 int test_rmv(void);
 int test_rx_intr(void);
 int test_queue_control(void);
+int test_link_flap(void);
+int test_mtu_change(void);
+int test_tx_full(void);
+int test_two_ports_one_iface(void);
+int test_hotplug_cycles(void);
+int test_no_cap_net_raw(void);
 
 #endif

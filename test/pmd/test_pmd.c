@@ -46,6 +46,12 @@ static const struct test_case cases[] = {
 	{ "rmv_under_traffic", test_rmv },
 	{ "rx_interrupt_sleep_wake", test_rx_intr },
 	{ "queue_control", test_queue_control },
+	{ "link_flap_under_traffic", test_link_flap },
+	{ "mtu_change_under_traffic", test_mtu_change },
+	{ "tx_socket_full", test_tx_full },
+	{ "two_ports_one_iface", test_two_ports_one_iface },
+	{ "hotplug_100_cycles", test_hotplug_cycles },
+	{ "no_cap_net_raw", test_no_cap_net_raw },
 };
 
 static void

@@ -89,7 +89,7 @@ tpk_dev_configure(struct rte_eth_dev *dev)
 		return -ENOTSUP;
 	}
 	if (dev->data->nb_rx_queues != dev->data->nb_tx_queues)
-		TPK_LOG(INFO, "%s: %u RX and %u TX queues", dev->data->name,
+		TPK_LOG(DEBUG, "%s: %u RX and %u TX queues", dev->data->name,
 			dev->data->nb_rx_queues, dev->data->nb_tx_queues);
 	RTE_SET_USED(pmd);
 	return 0;

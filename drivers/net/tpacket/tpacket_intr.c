@@ -17,12 +17,43 @@
 #include <net/if.h>
 #include <sys/socket.h>
 #include <linux/netlink.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 
 #include <rte_interrupts.h>
 #include <ethdev_driver.h>
 
 #include "tpacket_ethdev.h"
+
+/* Follow MTU changes made outside the application (ip link set mtu). */
+static void
+tpk_nl_mtu(struct rte_eth_dev *dev, const struct nlmsghdr *nh)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	const struct rtattr *rta = IFLA_RTA(ifi);
+	int len = IFLA_PAYLOAD(nh);
+	uint32_t mtu = 0;
+	uint16_t i;
+
+	for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= 4)
+			memcpy(&mtu, RTA_DATA(rta), 4);
+	if (mtu == 0 || mtu == pmd->ni.mtu)
+		return;
+	TPK_LOG(INFO, "%s: MTU of %s changed from %u to %u", dev->data->name,
+		pmd->ni.name, pmd->ni.mtu, mtu);
+	pmd->ni.mtu = mtu;
+	dev->data->mtu = (uint16_t)RTE_MIN(mtu, (uint32_t)UINT16_MAX);
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct tpk_txq *txq = dev->data->tx_queues[i];
+
+		if (txq != NULL)
+			__atomic_store_n(&txq->max_frame,
+					 mtu + RTE_ETHER_HDR_LEN + 4,
+					 __ATOMIC_RELAXED);
+	}
+}
 
 static void
 tpk_nl_handle(struct rte_eth_dev *dev, const struct nlmsghdr *nh)
@@ -50,6 +81,7 @@ tpk_nl_handle(struct rte_eth_dev *dev, const struct nlmsghdr *nh)
 	}
 	if (nh->nlmsg_type != RTM_NEWLINK)
 		return;
+	tpk_nl_mtu(dev, nh);
 	rte_eth_linkstatus_get(dev, &old);
 	pmd->ni.flags = ifi->ifi_flags;
 	link = old;

@@ -1,0 +1,341 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Faults over real veths: link flaps and MTU changes under traffic, a full
+ * TX socket, two ports on one interface, hot-plug cycles, no CAP_NET_RAW.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
+
+#include <rte_bus_vdev.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+
+#include "tpk_pmd_test.h"
+#include "test_cases.h"
+
+struct pump {
+	struct peer *p;
+	volatile int stop;
+	uint64_t sent;
+	size_t len;
+};
+
+/* Peer-side sender running until told to stop. */
+static void *
+pump_thread(void *arg)
+{
+	struct pump *pu = arg;
+	uint8_t f[9100];
+
+	while (!pu->stop) {
+		frame_make(f, pu->p->local_mac, pu->p->remote_mac, pu->sent,
+			   pu->len);
+		if (send(pu->p->fd, f, pu->len, MSG_DONTWAIT) == (ssize_t)pu->len)
+			pu->sent++;
+		if ((pu->sent & 63) == 0)
+			usleep(500);
+	}
+	return NULL;
+}
+
+/* Poll RX and send a few frames for ms; returns frames received. */
+static uint64_t
+churn(int port, struct peer *p, int ms)
+{
+	uint64_t end = now_ms() + ms, got = 0;
+	uint8_t f[256];
+
+	while (now_ms() < end) {
+		struct rte_mbuf *b[32];
+		uint16_t n = rte_eth_rx_burst(port, 0, b, 32), k;
+
+		got += n;
+		rte_pktmbuf_free_bulk(b, n);
+		for (k = 0; k < 4; k++)
+			b[k] = mbuf_from(f, frame_make(f, p->remote_mac,
+						       p->local_mac, k, 64));
+		n = rte_eth_tx_burst(port, 0, b, 4);
+		rte_pktmbuf_free_bulk(b + n, 4 - n);
+	}
+	return got;
+}
+
+int
+test_link_flap(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct pump pu = { .len = 200 };
+	pthread_t th;
+	int port = -1, i;
+	bool running = false;
+
+	if (peer_create(&p, "flap", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	pu.p = &p;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	pthread_create(&th, NULL, pump_thread, &pu);
+	running = true;
+	for (i = 0; i < 5; i++) {
+		CHECK(churn(port, &p, 150) > 0, "no traffic before flap %d", i);
+		sh("ip link set %s down", p.local);
+		churn(port, &p, 100);
+		sh("ip link set %s up", p.local);
+		/* Traffic must resume by itself, without a port restart. */
+		CHECK(churn(port, &p, 400) > 0, "traffic did not resume after flap %d", i);
+	}
+	printf("  5 local link flaps under traffic, traffic resumed after each\n");
+out:
+	if (running) {
+		pu.stop = 1;
+		pthread_join(th, NULL);
+	}
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_mtu_change(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER };
+	struct pump pu = { .len = 200 };
+	struct rte_mbuf *m, *got[4];
+	struct rte_eth_stats st;
+	static uint8_t f[9100];
+	uint16_t mtu;
+	pthread_t th;
+	int port = -1, n = 0;
+	bool running = false;
+
+	if (peer_create(&p, "mtu", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	pu.p = &p;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	pthread_create(&th, NULL, pump_thread, &pu);
+	running = true;
+	churn(port, &p, 100);
+	sh("ip link set %s mtu 9000 && ip -n %s link set %s mtu 9000", p.local, p.ns, p.remote);
+	churn(port, &p, 200);
+	pu.stop = 1;
+	pthread_join(th, NULL);
+	running = false;
+	churn(port, &p, 50);
+	/* Empty the peer's receive queue that churn() filled. */
+	{
+		uint8_t r[256];
+
+		while (peer_recv(&p, r, sizeof(r), 0, 50) >= 0)
+			;
+	}
+	/* The port follows the kernel's MTU: 8000-byte frames now pass. */
+	CHECK(rte_eth_dev_get_mtu(port, &mtu) == 0 && mtu == 9000, "port MTU %u", mtu);
+	m = mbuf_from(f, 1000);
+	{
+		/* An 8000-byte frame as a 4-segment chain. */
+		frame_make(f, p.remote_mac, p.local_mac, 77, 8000);
+		rte_pktmbuf_free(m);
+		m = mbuf_from(f, 2000);
+		for (int s = 1; s < 4; s++)
+			rte_pktmbuf_chain(m, mbuf_from(f + s * 2000, 2000));
+	}
+	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx 8000");
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.oerrors == 0,
+	      "8000-byte frame refused: oerrors %lu", st.oerrors);
+	{
+		uint8_t r[9100];
+		int len;
+
+		/* Skip the small frames churn() left in flight. */
+		do
+			len = peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 1000);
+		while (len > 0 && len != 8000);
+		CHECK(len == 8000 && memcmp(r, f, 8000) == 0, "8000-byte frame: %d", len);
+	}
+	CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 78, 8000)) == 0, "send 8000");
+	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 1000, NULL);
+	CHECK(n == 1 && got[0]->pkt_len == 8000, "8000-byte frame not received");
+	/* Back to 1500: an oversize frame is refused, the queue goes on. */
+	sh("ip link set %s mtu 1500 && ip -n %s link set %s mtu 1500", p.local, p.ns, p.remote);
+	usleep(100000);
+	rte_eth_stats_reset(port);
+	m = mbuf_from(f, 2000);
+	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx oversize consumed");
+	m = mbuf_from(f, frame_make(f, p.remote_mac, p.local_mac, 79, 100));
+	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx after oversize");
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.oerrors == 1 && st.opackets == 1,
+	      "oerrors %lu opackets %lu", st.oerrors, st.opackets);
+out:
+	if (running) {
+		pu.stop = 1;
+		pthread_join(th, NULL);
+	}
+	for (int i = 0; i < n; i++)
+		rte_pktmbuf_free(got[i]);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_tx_full(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
+	struct rte_mbuf *b[32];
+	struct rte_eth_stats st;
+	uint8_t f[1600];
+	uint64_t offered = 0, taken = 0, t0, worst = 0;
+	int port = -1, shorts = 0, i;
+
+	if (peer_create(&p, "full", 1500) < 0)
+		return 1;
+	/* A slow qdisc holds frames, so the socket's send buffer fills up. */
+	CHECK(sh("tc qdisc add dev %s root tbf rate 1mbit burst 16k limit 100m", p.local) == 0, "tbf");
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (i = 0; i < 3000 && shorts < 50; i++) {
+		uint16_t k, n;
+
+		for (k = 0; k < 32; k++)
+			b[k] = mbuf_from(f, frame_make(f, p.remote_mac, p.local_mac, i, 1500));
+		t0 = now_ms();
+		n = rte_eth_tx_burst(port, 0, b, 32);
+		if (now_ms() - t0 > worst)
+			worst = now_ms() - t0;
+		offered += 32;
+		taken += n;
+		if (n < 32)
+			shorts++;
+		/* What the PMD did not take is still ours. */
+		rte_pktmbuf_free_bulk(b + n, 32 - n);
+	}
+	CHECK(shorts > 0, "socket never filled (%lu frames taken)", taken);
+	CHECK(worst < 50, "a burst on a full socket took %lu ms", worst);
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == taken &&
+	      st.oerrors == 0, "opackets %lu vs taken %lu, oerrors %lu",
+	      st.opackets, taken, st.oerrors);
+	printf("  %lu offered, %lu taken, %d short bursts, slowest burst %lu ms, nothing dropped\n",
+	       offered, taken, shorts, worst);
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_two_ports_one_iface(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 2, .nb_txq = 1, .devargs_extra = "queues=2" };
+	struct rte_mbuf *g1[64], *g2[64];
+	uint8_t f[256];
+	int p1 = -1, p2 = -1, n1 = 0, n2 = 0, i;
+
+	if (peer_create(&p, "two", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	p1 = port_open(&p, &cfg);
+	p2 = port_open(&p, &cfg);
+	CHECK(p1 >= 0 && p2 >= 0, "ports");
+	for (i = 0; i < 64; i++)
+		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 80));
+	/* Each port is a tap of its own: both see every frame. */
+	n1 = port_rx_collect(p1, g1, 64, TEST_ETHERTYPE, 2000, NULL);
+	n2 = port_rx_collect(p2, g2, 64, TEST_ETHERTYPE, 2000, NULL);
+	CHECK(n1 == 64 && n2 == 64, "port 1 got %d, port 2 got %d of 64", n1, n2);
+out:
+	rte_pktmbuf_free_bulk(g1, n1);
+	rte_pktmbuf_free_bulk(g2, n2);
+	port_close(p1);
+	port_close(p2);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_hotplug_cycles(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 2, .nb_txq = 2, .devargs_extra = "queues=2" };
+	unsigned int avail0;
+	long kb0, kb1;
+	int fds0, fds1, i, port;
+	uint8_t f[256];
+
+	if (peer_create(&p, "hp", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);	/* warm-up */
+	CHECK(port >= 0, "port");
+	port_close(port);
+	fds0 = count_fds();
+	kb0 = mapped_kb();
+	avail0 = rte_mempool_avail_count(test_mp);
+	for (i = 0; i < 100; i++) {
+		struct rte_mbuf *b[32];
+		int n;
+
+		port = port_open(&p, &cfg);
+		CHECK(port >= 0, "probe %d", i);
+		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64));
+		n = port_rx_collect(port, b, 1, TEST_ETHERTYPE, 500, NULL);
+		rte_pktmbuf_free_bulk(b, n);
+		CHECK(n == 1, "cycle %d: no traffic", i);
+		port_close(port);	/* stop, close, rte_vdev_uninit */
+	}
+	fds1 = count_fds();
+	kb1 = mapped_kb();
+	printf("  100 probe/remove cycles: fds %d -> %d, VmSize %ld -> %ld kB\n",
+	       fds0, fds1, kb0, kb1);
+	CHECK(fds1 == fds0 && kb1 == kb0, "leak");
+	CHECK(rte_mempool_avail_count(test_mp) == avail0, "mbuf leak");
+out:
+	peer_destroy(&p);
+	return 0;
+}
+
+/* Drop CAP_NET_RAW from the effective set only (permitted keeps it). */
+static int
+cap_net_raw(bool on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d) < 0)
+		return -1;
+	if (on)
+		d[0].effective |= 1u << CAP_NET_RAW;
+	else
+		d[0].effective &= ~(1u << CAP_NET_RAW);
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+int
+test_no_cap_net_raw(void)
+{
+	struct peer p;
+	int fds, before = rte_eth_dev_count_avail(), rc;
+	char args[64];
+
+	if (peer_create(&p, "cap", 1500) < 0)
+		return 1;
+	fds = count_fds();
+	CHECK(cap_net_raw(false) == 0, "capset");
+	snprintf(args, sizeof(args), "iface=%s", p.local);
+	rc = rte_vdev_init("net_tpacket_nocap", args);
+	cap_net_raw(true);
+	CHECK(rc != 0, "probe succeeded without CAP_NET_RAW");
+	CHECK(rte_eth_dev_count_avail() == before && count_fds() == fds,
+	      "failed probe left a port or an fd");
+out:
+	cap_net_raw(true);
+	peer_destroy(&p);
+	return 0;
+}
