@@ -13,6 +13,7 @@
 #include <linux/netlink.h>
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
+#include <linux/net_tstamp.h>
 
 #include "tpk_netif.h"
 
@@ -195,6 +196,20 @@ tpk_netif_get(const char *name, struct tpk_netif *ni)
 	if (ni->gso_max_size < 65536)
 		ni->gso_max_size = 65536;
 	return 0;
+}
+
+bool
+tpk_netif_hw_rx_timestamp(const char *name)
+{
+	struct ethtool_ts_info ti = { .cmd = ETHTOOL_GET_TS_INFO };
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_data = (void *)&ti;
+	if (ifreq_ioctl(name, SIOCETHTOOL, &ifr) < 0)
+		return false;
+	return (ti.so_timestamping & SOF_TIMESTAMPING_RAW_HARDWARE) &&
+		(ti.rx_filters & (1u << HWTSTAMP_FILTER_ALL));
 }
 
 int

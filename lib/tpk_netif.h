@@ -29,6 +29,9 @@ int tpk_netif_get(const char *name, struct tpk_netif *ni);
 /* Refresh flags, carrier, MTU and link speed of ni. */
 int tpk_netif_refresh(struct tpk_netif *ni);
 
+/* Does the device stamp received frames in hardware (ETHTOOL_GET_TS_INFO)? */
+bool tpk_netif_hw_rx_timestamp(const char *name);
+
 int tpk_netif_set_up(const char *name, bool up);
 int tpk_netif_set_mtu(const char *name, uint32_t mtu);
 int tpk_netif_set_mac(const char *name, const uint8_t mac[6]);

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
+#include <linux/net_tstamp.h>
 #include <numa.h>
 #include <numaif.h>
 
@@ -95,6 +96,13 @@ tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	if (cfg->ignore_outgoing &&
 	    setopt_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0)
 		FAIL("PACKET_IGNORE_OUTGOING");
+	if (cfg->hw_timestamp) {
+		int v = SOF_TIMESTAMPING_RAW_HARDWARE;
+
+		/* Falls back to software stamps per frame if none is there. */
+		if (setsockopt(fd, SOL_PACKET, PACKET_TIMESTAMP, &v, sizeof(v)) < 0)
+			FAIL("PACKET_TIMESTAMP");
+	}
 	if (cfg->sndbuf &&
 	    setopt_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, cfg->sndbuf) < 0 &&
 	    setopt_int(fd, SOL_SOCKET, SO_SNDBUF, cfg->sndbuf) < 0)

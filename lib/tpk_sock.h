@@ -30,6 +30,7 @@ struct tpk_sock_cfg {
 	uint32_t tov_ms;
 	bool rxhash;		/* ask for tp_rxhash */
 	bool ignore_outgoing;	/* PACKET_IGNORE_OUTGOING on this socket */
+	bool hw_timestamp;	/* ask for raw hardware RX timestamps */
 	/* TX */
 	bool qdisc_bypass;
 	uint32_t tx_frame_size;	/* TX ring slot, 0: no TX ring */

@@ -227,6 +227,10 @@ port_open(const struct peer *p, const struct port_cfg *c)
 	memset(&conf, 0, sizeof(conf));
 	conf.rxmode.offloads = c->rx_offloads;
 	conf.txmode.offloads = c->tx_offloads;
+	if (c->rx_offloads & RTE_ETH_RX_OFFLOAD_RSS_HASH) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP;
+	}
 	conf.intr_conf.lsc = c->lsc;
 	conf.intr_conf.rmv = c->rmv;
 	conf.intr_conf.rxq = c->rxq_intr;

@@ -18,6 +18,9 @@
 
 #include <rte_version.h>
 #include <rte_malloc.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_errno.h>
+#include <time.h>
 #include <rte_kvargs.h>
 #include <ethdev_driver.h>
 #include <ethdev_vdev.h>
@@ -53,7 +56,8 @@ static uint64_t
 tpk_rx_capa(const struct pmd_internals *pmd)
 {
 	uint64_t c = RTE_ETH_RX_OFFLOAD_VLAN_STRIP | RTE_ETH_RX_OFFLOAD_SCATTER |
-		RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_RSS_HASH;
+		RTE_ETH_RX_OFFLOAD_IPV4_CKSUM | RTE_ETH_RX_OFFLOAD_RSS_HASH |
+		RTE_ETH_RX_OFFLOAD_TIMESTAMP;
 
 	if (pmd->vnet_len)
 		c |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
@@ -131,8 +135,15 @@ tpk_dev_info(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->default_rxportconf.nb_queues = 1;
 	info->default_txportconf.nb_queues = 1;
 	info->speed_capa = RTE_ETH_LINK_SPEED_FIXED;
-	/* The kernel's flow hash is delivered; steering is the fanout mode. */
-	info->flow_type_rss_offloads = 0;
+	/*
+	 * Fanout hash steers by the kernel's symmetric flow hash over the
+	 * addresses and ports; its key is the kernel's and not settable, and
+	 * there is no redirection table.
+	 */
+	info->flow_type_rss_offloads = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
+		RTE_ETH_RSS_UDP;
+	info->hash_key_size = 0;
+	info->reta_size = 0;
 	info->dev_capa &= ~RTE_ETH_DEV_CAPA_FLOW_RULE_KEEP;
 	return 0;
 }
@@ -191,6 +202,7 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 		.nb_blocks = pmd->blocks,
 		.tov_ms = pmd->da.tov,
 		.rxhash = rxq->rss_hash,
+		.hw_timestamp = rxq->timestamp && pmd->hw_rx_timestamp,
 		/*
 		 * A lone socket ignores outgoing frames itself; in a fanout
 		 * group only the group flag (6.2+) can do it.
@@ -515,6 +527,16 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	rxq->ip_cksum = off & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	rxq->rss_hash = off & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	rxq->deferred_start = conf->rx_deferred_start;
+	if (off & RTE_ETH_RX_OFFLOAD_TIMESTAMP) {
+		if (rte_mbuf_dyn_rx_timestamp_register(&rxq->ts_offset,
+						       &rxq->ts_flag) < 0) {
+			TPK_LOG(ERR, "%s: cannot register the mbuf timestamp field",
+				dev->data->name);
+			rte_free(rxq);
+			return -rte_errno;
+		}
+		rxq->timestamp = true;
+	}
 	rxq->gone = &pmd->gone;
 	if (!rxq->scatter && !rxq->lro &&
 	    rxq->data_room < pmd->ni.mtu + RTE_ETHER_HDR_LEN + 4)
@@ -927,6 +949,18 @@ tpk_dev_reset(struct rte_eth_dev *dev)
 	return 0;
 }
 
+
+/* Timestamps are the kernel's (CLOCK_REALTIME, ns) unless hardware ones. */
+static int
+tpk_read_clock(struct rte_eth_dev *dev __rte_unused, uint64_t *clock)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	*clock = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	return 0;
+}
+
 static const struct eth_dev_ops tpk_ops = {
 	.dev_configure = tpk_dev_configure,
 	.dev_infos_get = tpk_dev_info,
@@ -965,6 +999,7 @@ static const struct eth_dev_ops tpk_ops = {
 	.rx_queue_intr_enable = tpk_rx_intr_enable,
 	.rx_queue_intr_disable = tpk_rx_intr_disable,
 	.get_monitor_addr = tpk_get_monitor_addr,
+	.read_clock = tpk_read_clock,
 };
 
 /* Ring geometry: blocks must hold the largest frame the device makes. */
@@ -1059,6 +1094,7 @@ tpk_probe(struct rte_vdev_device *vdev)
 	pmd->vnet_len = da.vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
 	pmd->has_udp_gso = pmd->kver >= TPK_KVER(6, 2, 0);
 	pmd->has_ignore_outgoing = pmd->kver >= TPK_KVER(6, 2, 0);
+	pmd->hw_rx_timestamp = tpk_netif_hw_rx_timestamp(ni.name);
 	pmd->fanout_flags = PACKET_FANOUT_FLAG_DEFRAG |
 		(pmd->has_ignore_outgoing ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0);
 	ret = tpk_ring_geometry(pmd);

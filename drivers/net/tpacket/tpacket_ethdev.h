@@ -67,6 +67,7 @@ struct tpk_gso_state {
 	uint16_t vlan_tci;
 	uint16_t vlan_tpid;	/* non-zero: insert this tag */
 	uint32_t rxhash;
+	uint64_t ts;
 	bool active;
 };
 
@@ -81,7 +82,10 @@ struct tpk_rxq {
 	bool l4_cksum;		/* the application takes checksum flags */
 	bool ip_cksum;
 	bool rss_hash;
+	bool timestamp;
 	uint16_t data_room;	/* bytes per mbuf after the headroom */
+	int ts_offset;		/* mbuf timestamp dynfield */
+	uint64_t ts_flag;
 	struct rte_mempool *mp;
 	struct tpk_gso_state gso;
 	struct tpk_rxq_stats st;
@@ -156,6 +160,7 @@ struct pmd_internals {
 	uint16_t fanout_flags;
 	bool has_ignore_outgoing;
 	bool has_udp_gso;
+	bool hw_rx_timestamp;	/* the NIC stamps received frames */
 	int ctl_fd;		/* holds PACKET_MR_* memberships */
 	bool promisc, allmulti;
 	uint32_t orig_mtu;	/* to restore on close, 0 if untouched */

@@ -113,6 +113,19 @@ tpk_copy_frame(struct rte_mbuf *m, const uint8_t *data, uint32_t len,
 }
 
 static inline void
+tpk_set_ts(const struct tpk_rxq *rxq, struct rte_mbuf *m, uint64_t ns)
+{
+	*RTE_MBUF_DYNFIELD(m, rxq->ts_offset, rte_mbuf_timestamp_t *) = ns;
+	m->ol_flags |= rxq->ts_flag;
+}
+
+static inline uint64_t
+tpk_frame_ns(const struct tpk_v3_frame *f)
+{
+	return (uint64_t)f->sec * 1000000000ull + f->nsec;
+}
+
+static inline void
 tpk_set_vlan(const struct tpk_rxq *rxq, struct rte_mbuf *m, uint16_t tpid,
 	     uint16_t tci)
 {
@@ -182,6 +195,8 @@ tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
 		m->hash.rss = g->rxhash;
 		if (rxq->vlan_strip)
 			tpk_set_vlan(rxq, m, g->vlan_tpid, g->vlan_tci);
+		if (rxq->timestamp)
+			tpk_set_ts(rxq, m, g->ts);
 		rxq->st.bytes += m->pkt_len;
 		bufs[n++] = m;
 		g->done += plen;
@@ -229,6 +244,7 @@ tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 	g->vlan_tci = f->vlan_tci;
 	g->vlan_tpid = f->vlan_tpid;
 	g->rxhash = f->rxhash;
+	g->ts = tpk_frame_ns(f);
 	g->active = true;
 	rxq->st.gso_sw++;
 	return true;
@@ -333,6 +349,8 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 		m->hash.rss = f->rxhash;
 		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 	}
+	if (rxq->timestamp)
+		tpk_set_ts(rxq, m, tpk_frame_ns(f));
 	rxq->st.bytes += len;
 	rxq->st.pkts++;
 	*out = m;

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * RSS hash and RX timestamps.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_mbuf_dyn.h>
+#include <rte_udp.h>
+
+#include "tpk_pmd_test.h"
+#include "test_cases.h"
+
+static size_t
+flow_frame(uint8_t *buf, const struct peer *p, int flow)
+{
+	struct rte_ipv4_hdr *ip = (void *)(buf + 14);
+	struct rte_udp_hdr *u = (void *)(ip + 1);
+
+	memcpy(buf, p->local_mac, 6);
+	memcpy(buf + 6, p->remote_mac, 6);
+	buf[12] = 0x08;
+	buf[13] = 0;
+	memset(ip, 0, 28);
+	ip->version_ihl = 0x45;
+	ip->total_length = htons(28 + 22);
+	ip->time_to_live = 64;
+	ip->next_proto_id = IPPROTO_UDP;
+	ip->src_addr = htonl(0x0a450001 + flow);
+	ip->dst_addr = htonl(0x0a450101);
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	u->src_port = htons(2000 + flow);
+	u->dst_port = htons(53);
+	u->dgram_len = htons(8 + 22);
+	memset(u + 1, 0xab, 22);
+	return 14 + 28 + 22;
+}
+
+int
+test_rss_hash(void)
+{
+	enum { FLOWS = 16, PER = 4 };
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 2, .nb_txq = 1, .devargs_extra = "queues=2",
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_RSS_HASH };
+	struct rte_mbuf *got[FLOWS * PER];
+	uint32_t h[FLOWS] = { 0 };
+	uint8_t f[128];
+	int port = -1, n = 0, i, k, distinct = 0;
+
+	if (peer_create(&p, "rss", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (k = 0; k < PER; k++)
+		for (i = 0; i < FLOWS; i++)
+			peer_send(&p, f, flow_frame(f, &p, i));
+	n = port_rx_collect(port, got, FLOWS * PER, 0x0800, 2000, NULL);
+	CHECK(n == FLOWS * PER, "got %d", n);
+	for (i = 0; i < n; i++) {
+		const struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(got[i],
+			const struct rte_udp_hdr *, 34);
+		int fl = ntohs(u->src_port) - 2000;
+
+		CHECK(got[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH, "no RSS flag");
+		CHECK(got[i]->hash.rss != 0, "zero hash");
+		if (h[fl] == 0)
+			h[fl] = got[i]->hash.rss;
+		CHECK(h[fl] == got[i]->hash.rss, "flow %d hash changed", fl);
+	}
+	for (i = 0; i < FLOWS; i++) {
+		bool dup = false;
+
+		for (k = 0; k < i; k++)
+			dup |= h[k] == h[i];
+		distinct += !dup;
+	}
+	CHECK(distinct >= FLOWS - 1, "only %d distinct hashes for %d flows", distinct, FLOWS);
+	printf("  %d flows, %d distinct non-zero hashes, stable per flow\n", FLOWS, distinct);
+out:
+	rte_pktmbuf_free_bulk(got, n);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_rx_timestamp(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_TIMESTAMP };
+	struct rte_mbuf *got[200];
+	struct timespec ts;
+	uint64_t wall, prev = 0, clk;
+	uint8_t f[256];
+	int port = -1, n = 0, i, off;
+	uint64_t flag;
+
+	if (peer_create(&p, "ts", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
+	CHECK(off >= 0, "timestamp dynfield not registered");
+	flag = 1ull << rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
+	for (i = 0; i < 200; i++) {
+		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 100));
+		if (i % 50 == 0)
+			usleep(2000);
+	}
+	n = port_rx_collect(port, got, 200, TEST_ETHERTYPE, 2000, NULL);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wall = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	CHECK(n == 200, "got %d", n);
+	for (i = 0; i < n; i++) {
+		uint64_t t = *RTE_MBUF_DYNFIELD(got[i], off, rte_mbuf_timestamp_t *);
+
+		CHECK(got[i]->ol_flags & flag, "no timestamp flag on frame %d", i);
+		CHECK(t >= prev, "frame %d: timestamp went back %lu -> %lu", i, prev, t);
+		CHECK(t <= wall && wall - t < 2000000000ull,
+		      "frame %d: %.3f ms from the wall clock", i, (double)(wall - t) / 1e6);
+		prev = t;
+	}
+	CHECK(rte_eth_read_clock(port, &clk) == 0 && clk >= prev &&
+	      clk - prev < 2000000000ull, "read_clock");
+	printf("  200 timestamps monotonic; the last was %.3f ms before the wall clock\n",
+	       (double)(wall - prev) / 1e6);
+out:
+	rte_pktmbuf_free_bulk(got, n);
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
