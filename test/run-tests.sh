@@ -56,7 +56,7 @@ run_script() {
 
 echo "== unit tests (no DPDK, no root needed)"
 for t in "$build"/test/unit/test_*; do
-	[ -x "$t" ] && run_prog "$(basename "$t")" "$t"
+	[ -f "$t" ] && [ -x "$t" ] && run_prog "$(basename "$t")" "$t"
 done
 
 if [ -x "$build/test/pmd/test_pmd" ]; then
@@ -84,7 +84,7 @@ if [ -z "${TPK_QUICK:-}" ]; then
 		export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=66
 		export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:exitcode=66
 		for t in "$asan"/test/unit/test_* "$asan"/test/pmd/test_pmd; do
-			[ -x "$t" ] || continue
+			[ -f "$t" ] && [ -x "$t" ] || continue
 			run_prog "asan-$(basename "$t")" bash -o pipefail -c \
 				'"$1" 2>&1 | sed -E "s/^(PASS|FAIL|SKIP): /\1: asan:/"' _ "$t"
 			if grep -qE 'runtime error|Sanitizer' "$logdir/asan-$(basename "$t").log"; then

@@ -13,6 +13,7 @@ TPK_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 TPK_BUILD=${TPK_BUILD:-$TPK_TOP/build}
 TPK_TAG=${TPK_TAG:-t$$}
 _tpk_netns=()
+_tpk_nsreg=$(mktemp /run/tpk-netns.XXXXXX)
 _tpk_pids=()
 _tpk_dirs=()
 
@@ -23,13 +24,19 @@ tpk_skip() { echo "SKIP: $*" >&2; exit 77; }
 tpk_cleanup() {
 	local p n d
 	for p in "${_tpk_pids[@]}"; do
+		# Only our own children: a reaped PID may belong to someone else.
+		[ "$(ps -o ppid= -p "$p" 2>/dev/null | tr -d ' ')" = "$$" ] || continue
 		kill "$p" 2>/dev/null && { sleep 0.2; kill -9 "$p" 2>/dev/null; }
 		wait "$p" 2>/dev/null
 	done
-	for n in "${_tpk_netns[@]}"; do
-		ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
-		ip netns del "$n" 2>/dev/null
-	done
+	# Namespaces are registered in a file, so $(tpk_netns x) works too.
+	if [ -f "$_tpk_nsreg" ]; then
+		while read -r n; do
+			ip netns pids "$n" 2>/dev/null | xargs -r kill -9 2>/dev/null
+			ip netns del "$n" 2>/dev/null
+		done <"$_tpk_nsreg"
+		rm -f "$_tpk_nsreg"
+	fi
 	for d in "${_tpk_dirs[@]}"; do rm -rf "$d"; done
 	_tpk_pids=() _tpk_netns=() _tpk_dirs=()
 }
@@ -40,7 +47,7 @@ trap 'exit 130' INT TERM
 tpk_netns() {
 	local n="$1-$TPK_TAG"
 	ip netns add "$n" || tpk_fail "ip netns add $n"
-	_tpk_netns+=("$n")
+	echo "$n" >>"$_tpk_nsreg"
 	ip -n "$n" link set lo up
 	echo "$n"
 }
@@ -82,7 +89,8 @@ tpk_testpmd_start() {
 	TPM_FIFO=$d/cmd TPM_OUT=$d/out
 	mkfifo "$TPM_FIFO"
 	# shellcheck disable=SC2086
-	ip netns exec "$ns" dpdk-testpmd -l "$lcores" $(tpk_eal_args) $eal -- \
+	# Line-buffered, so the output can be read while testpmd runs.
+	ip netns exec "$ns" stdbuf -oL dpdk-testpmd -l "$lcores" $(tpk_eal_args) $eal -- \
 		-i --total-num-mbufs=32768 $app <"$TPM_FIFO" >"$TPM_OUT" 2>&1 &
 	TPM_PID=$!
 	tpk_track_pid "$TPM_PID"
@@ -127,4 +135,141 @@ tpk_port_stat() {
 		/NIC statistics for port/ { p = ($6 == port) }
 		p { for (i = 1; i < NF; i++) if ($i == f) v = $(i + 1) }
 		END { print v + 0 }' "$TPM_OUT"
+}
+
+# ---------------------------------------------------------------------------
+# End-to-end helpers (test/e2e, devtools/demo.sh).
+
+# tpk_need CMD...: skip the test when a command is missing.
+tpk_need() {
+	local c
+	[ "$(id -u)" = 0 ] || tpk_skip "needs root (namespaces, AF_PACKET)"
+	for c in "$@"; do
+		command -v "$c" >/dev/null 2>&1 || tpk_skip "$c is not installed"
+	done
+}
+
+# tpk_fwd_topology: three namespaces, cli -- fwd -- srv:
+#   cli: c0 10.9.0.1/24 fd00:9::1/64  <->  fc (fwd)
+#   srv: s0 10.9.0.2/24 fd00:9::2/64  <->  fs (fwd)
+# fwd has no addresses (and no IPv6) so its own stack stays quiet; the
+# DPDK process bridges fc and fs. Sets NS_CLI NS_SRV NS_FWD and
+# CLI_IP SRV_IP CLI_IP6 SRV_IP6. Offloads are left at the veth defaults.
+tpk_fwd_topology() {
+	tpk_netns cli >/dev/null
+	tpk_netns srv >/dev/null
+	tpk_netns fwd >/dev/null
+	NS_CLI=cli-$TPK_TAG NS_SRV=srv-$TPK_TAG NS_FWD=fwd-$TPK_TAG
+	CLI_IP=10.9.0.1 SRV_IP=10.9.0.2 CLI_IP6=fd00:9::1 SRV_IP6=fd00:9::2
+	ip netns exec "$NS_FWD" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	tpk_veth "$NS_CLI" c0 "$NS_FWD" fc
+	tpk_veth "$NS_SRV" s0 "$NS_FWD" fs
+	ip -n "$NS_CLI" addr add $CLI_IP/24 dev c0 || tpk_fail "addr c0"
+	ip -n "$NS_SRV" addr add $SRV_IP/24 dev s0 || tpk_fail "addr s0"
+	ip -n "$NS_CLI" addr add $CLI_IP6/64 dev c0 nodad || tpk_fail "addr6 c0"
+	ip -n "$NS_SRV" addr add $SRV_IP6/64 dev s0 nodad || tpk_fail "addr6 s0"
+}
+
+# tpk_iperf_server NS: iperf3 server in NS, up and listening on 5201.
+tpk_iperf_server() {
+	local i
+	ip netns exec "$1" iperf3 -s >/dev/null 2>&1 &
+	tpk_track_pid $!
+	for ((i = 0; i < 50; i++)); do
+		ip netns exec "$1" ss -Hltn 'sport = :5201' | grep -q . && return 0
+		sleep 0.1
+	done
+	tpk_fail "iperf3 server did not start in $1"
+}
+
+# tpk_iperf NS DEST SECONDS [iperf3 args...]: TCP run from NS to DEST.
+# Sets TPK_RATE to the receiver rate in Mbit/s and TPK_RX_MB to the MiB the
+# receiver got (integers, 0 when the run failed) and returns iperf3's
+# status; its output is in $TPK_IPERF_LOG. (timeout --foreground keeps
+# iperf3 in the caller's process group, so that Ctrl-C reaches it.)
+tpk_iperf() {
+	local ns=$1 dst=$2 t=$3 rc
+	shift 3
+	if [ -z "${TPK_IPERF_LOG:-}" ]; then
+		TPK_IPERF_LOG=$(mktemp /run/tpk-iperf.XXXXXX) || tpk_fail "mktemp"
+		tpk_track_dir "$TPK_IPERF_LOG"
+	fi
+	timeout --foreground $((t + 15)) ip netns exec "$ns" iperf3 -c "$dst" -t "$t" \
+		--connect-timeout 3000 -f m "$@" >"$TPK_IPERF_LOG" 2>&1
+	rc=$?
+	# shellcheck disable=SC2034 # results for the caller
+	TPK_RATE=$(awk '/receiver$/ { for (i = 1; i < NF; i++)
+			if ($(i + 1) == "Mbits/sec") r = $i }
+		END { printf "%d\n", r + 0 }' "$TPK_IPERF_LOG")
+	# shellcheck disable=SC2034
+	TPK_RX_MB=$(awk '/receiver$/ { for (i = 1; i < NF; i++) {
+			u = $(i + 1)
+			if (u == "KBytes") r = $i / 1024
+			else if (u == "MBytes") r = $i
+			else if (u == "GBytes") r = $i * 1024
+			else if (u == "TBytes") r = $i * 1048576 } }
+		END { printf "%d\n", r + 0 }' "$TPK_IPERF_LOG")
+	return $rc
+}
+
+# tpk_mbit_str MBIT: "X.XX Gbit/s" or "N Mbit/s".
+tpk_mbit_str() {
+	awk -v m="$1" 'BEGIN { if (m >= 1000) printf "%.2f Gbit/s\n", m / 1000;
+		else printf "%d Mbit/s\n", m }'
+}
+
+# tpk_nstat NS COUNTER: absolute value of a kernel SNMP counter in NS
+# (nstat's history file is neither read nor written).
+tpk_nstat() {
+	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
+		awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }'
+}
+
+# tpk_testpmd_start_lb ARGS...: tpk_testpmd_start with testpmd's stdout
+# line-buffered. testpmd printf()s into a fully buffered stdout when it is
+# a file, so without this $TPM_OUT only gets command output in 4 KB
+# chunks (or at exit) and tpk_testpmd_wait/tpk_port_stat see stale text.
+# Same mechanism as stdbuf(1), passed through the environment.
+tpk_testpmd_start_lb() {
+	local lib
+	for lib in /usr/libexec/coreutils/libstdbuf.so \
+		   /usr/lib/coreutils/libstdbuf.so; do
+		[ -f "$lib" ] && break
+	done
+	[ -f "$lib" ] || tpk_skip "libstdbuf.so (coreutils) not found"
+	LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" _STDBUF_O=L \
+		tpk_testpmd_start "$@"
+}
+
+# tpk_testpmd_show CMD [SECONDS]: send one command, wait for the prompt
+# that follows its output and print that output (prompts stripped).
+tpk_testpmd_show() {
+	local off i out
+	sleep 0.1
+	off=$(stat -c %s "$TPM_OUT")
+	echo "$1" >&"$TPM_FD"
+	for ((i = 0; i < ${2:-10} * 10; i++)); do
+		sleep 0.1
+		out=$(tail -c +"$((off + 1))" "$TPM_OUT" | tr -d '\r')
+		case $out in *'testpmd> '*) break ;; esac
+		kill -0 "$TPM_PID" 2>/dev/null || break
+	done
+	printf '%s\n' "$out" | sed -e 's/testpmd> //g'
+}
+
+# tpk_stat_of TEXT PORT FIELD: FIELD of PORT in "show port stats" TEXT.
+tpk_stat_of() {
+	printf '%s\n' "$1" | awk -v port="$2" -v f="$3:" '
+		/NIC statistics for port/ { p = ($6 == port) }
+		p { for (i = 1; i < NF; i++) if ($i == f) v = $(i + 1) }
+		END { print v + 0 }'
+}
+
+# tpk_untrack_pid PID: forget a process that was already stopped and
+# reaped, so that tpk_cleanup cannot signal a later process with its PID.
+tpk_untrack_pid() {
+	local p keep=()
+	for p in "${_tpk_pids[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+	_tpk_pids=("${keep[@]}")
 }

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -56,6 +57,26 @@ static const struct test_case cases[] = {
 	{ "rx_timestamp", test_rx_timestamp },
 };
 
+/* Remove every namespace this process made, also when interrupted. */
+static void
+cleanup_netns(void)
+{
+	static int done;
+
+	if (done++)
+		return;
+	ns_leave();
+	sh("for n in $(ip netns list | awk '{print $1}' | grep -E '^tpkp-%d-|^%s$'); do ip netns del $n; done",
+	   getpid(), test_ns);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	exit(2);
+}
+
 static void
 usage(void)
 {
@@ -101,6 +122,9 @@ main(int argc, char **argv)
 		return 1;
 	}
 	close(fd);
+	atexit(cleanup_netns);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
 	sh("sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1");
 
 	snprintf(prefix, sizeof(prefix), "tpkpmd%d", getpid());
@@ -147,7 +171,6 @@ main(int argc, char **argv)
 	}
 out:
 	rte_eal_cleanup();
-	ns_leave();
-	sh("ip netns del %s", test_ns);
+	cleanup_netns();
 	return failed || ran == 0 ? 1 : 0;
 }

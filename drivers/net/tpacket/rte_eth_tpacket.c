@@ -244,9 +244,13 @@ tpk_txq_open(struct pmd_internals *pmd, struct tpk_txq *txq)
 	int ret;
 
 	if (pmd->da.tx_mode == TPK_TX_RING) {
-		uint32_t big = (txq->offloads & (RTE_ETH_TX_OFFLOAD_TCP_TSO |
-			RTE_ETH_TX_OFFLOAD_UDP_TSO | RTE_ETH_TX_OFFLOAD_MULTI_SEGS)) ?
-			65536 + 256 : txq->max_frame + 64;
+		/*
+		 * With virtio-net headers a slot may have to hold a super-frame:
+		 * TSO asked by the application, or an LRO frame re-offloaded.
+		 */
+		uint32_t big = pmd->vnet_len || (txq->offloads &
+			RTE_ETH_TX_OFFLOAD_MULTI_SEGS) ? 65536 + 256 :
+			txq->max_frame + 64;
 
 		/* Slots hold [tpacket3_hdr][vnet hdr][frame]. */
 		cfg.tx_frame_size = roundup_pow2(big + TPACKET_ALIGN(
@@ -460,9 +464,12 @@ tpk_dev_close(struct rte_eth_dev *dev)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	uint16_t i;
 
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY) {
+		tpk_proc_free(dev);
 		return 0;
+	}
 	tpk_events_uninit(dev);
+	tpk_mp_uninit_primary();
 	tpk_rx_intr_uninstall(dev);
 	tpk_close_sockets(dev);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
@@ -601,14 +608,18 @@ tpk_link_update(struct rte_eth_dev *dev, int wait __rte_unused)
 void
 tpk_kstats_pull(struct rte_eth_dev *dev)
 {
+	const struct tpk_proc *pp = dev->process_private;
 	uint16_t i;
 
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct tpk_rxq *rxq = dev->data->rx_queues[i];
+		/* fd numbers are per process: a secondary uses its own. */
+		int fd = pp == NULL ? (rxq ? rxq->ring.fd : -1) :
+			(i < TPK_MAX_QUEUES ? pp->rx_fd[i] : -1);
 
-		if (rxq != NULL && rxq->ring.fd >= 0)
-			tpk_sock_stats(rxq->ring.fd, &rxq->k_packets,
-				       &rxq->k_drops, &rxq->k_freezes);
+		if (rxq != NULL && fd >= 0 && rxq->ring.fd >= 0)
+			tpk_sock_stats(fd, &rxq->k_packets, &rxq->k_drops,
+				       &rxq->k_freezes);
 	}
 }
 
@@ -1002,6 +1013,23 @@ static const struct eth_dev_ops tpk_ops = {
 	.read_clock = tpk_read_clock,
 };
 
+/* What a secondary process may do: observe, and use the datapath. */
+static const struct eth_dev_ops tpk_ops_secondary = {
+	.dev_infos_get = tpk_dev_info,
+	.dev_close = tpk_dev_close,
+	.link_update = tpk_link_update,
+	.stats_get = tpk_stats_get,
+	.xstats_get = tpk_xstats_get,
+	.xstats_get_names = tpk_xstats_get_names,
+	.dev_supported_ptypes_get = tpk_ptypes_get,
+	.rx_burst_mode_get = tpk_rx_burst_mode,
+	.tx_burst_mode_get = tpk_tx_burst_mode,
+	.rxq_info_get = tpk_rxq_info,
+	.txq_info_get = tpk_txq_info,
+	.fw_version_get = tpk_fw_version,
+	.read_clock = tpk_read_clock,
+};
+
 /* Ring geometry: blocks must hold the largest frame the device makes. */
 static int
 tpk_ring_geometry(struct pmd_internals *pmd)
@@ -1045,11 +1073,19 @@ tpk_probe(struct rte_vdev_device *vdev)
 				name);
 			return -ENODEV;
 		}
-		/* Sockets are per process: no datapath in a secondary yet. */
-		dev->dev_ops = &tpk_ops;
+		dev->dev_ops = &tpk_ops_secondary;
 		dev->device = &vdev->device;
-		dev->rx_pkt_burst = tpk_burst_none;
-		dev->tx_pkt_burst = tpk_burst_none;
+		dev->rx_pkt_burst = tpk_rx_burst_secondary;
+		dev->tx_pkt_burst = tpk_tx_burst_secondary;
+		dev->tx_pkt_prepare = tpk_tx_prepare;
+		ret = tpk_mp_attach(dev);
+		if (ret < 0) {
+			TPK_LOG(ERR, "%s: cannot use the primary's sockets: %s",
+				name, strerror(-ret));
+			tpk_proc_free(dev);
+			rte_eth_dev_release_port(dev);
+			return ret;
+		}
 		rte_eth_dev_probing_finish(dev);
 		return 0;
 	}
@@ -1127,6 +1163,11 @@ tpk_probe(struct rte_vdev_device *vdev)
 		ret = -ENOMEM;
 		goto fail;
 	}
+	ret = tpk_mp_init_primary();
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: multi-process action: %s", name, strerror(-ret));
+		goto fail;
+	}
 	dev->dev_ops = &tpk_ops;
 	dev->rx_pkt_burst = tpk_rx_burst;
 	dev->tx_pkt_burst = tpk_tx_burst;
@@ -1156,7 +1197,9 @@ tpk_remove(struct rte_vdev_device *vdev)
 	dev = rte_eth_dev_allocated(rte_vdev_device_name(vdev));
 	if (dev == NULL)
 		return 0;
-	tpk_dev_close(dev);
+	/* Not closed yet by the application: close now (no-op if it was). */
+	if (dev->state != RTE_ETH_DEV_UNUSED && dev->dev_ops != NULL)
+		tpk_dev_close(dev);
 	rte_eth_dev_release_port(dev);
 	return 0;
 }

@@ -57,7 +57,7 @@ struct tpk_rxq_stats {
 
 /* A GSO super-frame being cut into segments over one or more bursts. */
 struct tpk_gso_state {
-	const uint8_t *frame;	/* untagged frame in the ring */
+	size_t frame_off;	/* untagged frame, as an offset in the ring */
 	struct tpk_pkt_info pi;	/* its headers, as found in the ring */
 	uint32_t hdr_len;
 	uint32_t payload_len;
@@ -186,6 +186,23 @@ int tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 		   unsigned int size);
 int tpk_xstats_get_names(struct rte_eth_dev *dev,
 			 struct rte_eth_xstat_name *names, unsigned int size);
+
+/* Per-process view of a port's sockets, for secondary processes. */
+struct tpk_proc {
+	int rx_fd[TPK_MAX_QUEUES];
+	int tx_fd[TPK_MAX_QUEUES];
+	uint8_t *rx_map[TPK_MAX_QUEUES];
+	uint8_t *tx_map[TPK_MAX_QUEUES];
+	size_t rx_len[TPK_MAX_QUEUES];
+	size_t tx_len[TPK_MAX_QUEUES];
+};
+
+int tpk_mp_init_primary(void);
+void tpk_mp_uninit_primary(void);
+int tpk_mp_attach(struct rte_eth_dev *dev);
+void tpk_proc_free(struct rte_eth_dev *dev);
+uint16_t tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb);
+uint16_t tpk_tx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb);
 
 uint16_t tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
 uint16_t tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);

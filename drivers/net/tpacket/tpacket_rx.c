@@ -146,6 +146,8 @@ static uint16_t
 tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct tpk_gso_state *g = &rxq->gso;
+	/* An offset, not a pointer: each process maps the ring elsewhere. */
+	const uint8_t *frame = rxq->cur.ring + g->frame_off;
 	struct tpk_pkt_info pi = g->pi;
 	uint32_t ins = (g->vlan_tpid && !rxq->vlan_strip) ? TPK_VLAN_HLEN : 0;
 	bool full = !rxq->l4_cksum;
@@ -173,16 +175,16 @@ tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
 		}
 		p = rte_pktmbuf_mtod(m, uint8_t *);
 		if (ins) {
-			rte_memcpy(p, g->frame, 12);
+			rte_memcpy(p, frame, 12);
 			p[12] = g->vlan_tpid >> 8;
 			p[13] = g->vlan_tpid & 0xff;
 			p[14] = g->vlan_tci >> 8;
 			p[15] = g->vlan_tci & 0xff;
-			rte_memcpy(p + 16, g->frame + 12, g->hdr_len - 12);
+			rte_memcpy(p + 16, frame + 12, g->hdr_len - 12);
 		} else {
-			rte_memcpy(p, g->frame, g->hdr_len);
+			rte_memcpy(p, frame, g->hdr_len);
 		}
-		rte_memcpy(p + g->hdr_len + ins, g->frame + g->hdr_len + g->done,
+		rte_memcpy(p + g->hdr_len + ins, frame + g->hdr_len + g->done,
 			   plen);
 		tpk_gso_fix_segment(p, &pi, g->idx, g->done, plen, last, full);
 		m->data_len = m->pkt_len = g->hdr_len + ins + plen;
@@ -236,7 +238,7 @@ tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 		rxq->st.oversize++;
 		return false;
 	}
-	g->frame = f->data;
+	g->frame_off = (size_t)(f->data - rxq->cur.ring);
 	g->payload_len = f->snaplen - g->hdr_len;
 	g->done = 0;
 	g->idx = 0;
@@ -285,9 +287,15 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 	} else {
 		memset(&vm, 0, sizeof(vm));
 		if (f->status & TP_STATUS_CSUMNOTREADY) {
-			/* Without a vnet header the offsets are unknown. */
-			rxq->st.bad_vnet++;
-			return TPK_RX_DROP;
+			/* No vnet header: find the checksum from the headers. */
+			if (tpk_pkt_parse(f->data, f->snaplen, &pi) < 0 ||
+			    pi.ip_frag || pi.l4_len == 0) {
+				rxq->st.bad_vnet++;
+				return TPK_RX_DROP;
+			}
+			vm.needs_csum = true;
+			vm.csum_start = pi.l2_len + pi.l3_len;
+			vm.csum_offset = pi.l4_proto == IPPROTO_TCP ? 16 : 6;
 		}
 	}
 	if (unlikely(len > rxq->data_room && !rxq->scatter && !rxq->lro)) {

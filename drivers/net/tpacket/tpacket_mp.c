@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * Secondary processes.
+ *
+ * Sockets belong to the primary. A secondary asks for them over EAL's
+ * multi-process channel, which passes file descriptors (SCM_RIGHTS), and
+ * maps each RX ring itself. Queue state (the ring cursor, counters) lives
+ * in the port's shared queue structures, so a queue keeps its position
+ * whichever process polls it; only the ring address and the fds are per
+ * process, kept in dev->process_private and swapped in around the burst.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include <rte_eal.h>
+#include <ethdev_driver.h>
+
+#include "tpacket_ethdev.h"
+
+#define TPK_MP_ACTION "net_tpacket_fds"
+
+struct tpk_mp_param {
+	char port[RTE_ETH_NAME_MAX_LEN];
+	uint16_t first;		/* index into [rx queues..., tx queues...] */
+	uint16_t count;		/* reply: fds in this message */
+	uint16_t nb_rx, nb_tx;	/* reply */
+	int32_t err;		/* reply */
+};
+
+static int mp_users;
+
+static int
+tpk_mp_primary(const struct rte_mp_msg *msg, const void *peer)
+{
+	const struct tpk_mp_param *rq = (const void *)msg->param;
+	struct rte_mp_msg reply;
+	struct tpk_mp_param *rp = (void *)reply.param;
+	struct rte_eth_dev *dev;
+	uint16_t i, total;
+
+	memset(&reply, 0, sizeof(reply));
+	snprintf(reply.name, sizeof(reply.name), "%s", TPK_MP_ACTION);
+	reply.len_param = sizeof(*rp);
+	*rp = *rq;
+	dev = rte_eth_dev_allocated(rq->port);
+	if (dev == NULL) {
+		rp->err = -ENODEV;
+		return rte_mp_reply(&reply, peer);
+	}
+	rp->nb_rx = dev->data->nb_rx_queues;
+	rp->nb_tx = dev->data->nb_tx_queues;
+	total = rp->nb_rx + rp->nb_tx;
+	rp->count = 0;
+	for (i = rq->first; i < total && reply.num_fds < RTE_MP_MAX_FD_NUM; i++) {
+		int fd;
+
+		if (i < rp->nb_rx) {
+			struct tpk_rxq *q = dev->data->rx_queues[i];
+
+			fd = q ? q->ring.fd : -1;
+		} else {
+			struct tpk_txq *q = dev->data->tx_queues[i - rp->nb_rx];
+
+			fd = q ? q->fd : -1;
+		}
+		if (fd < 0) {
+			rp->err = -EAGAIN;	/* a queue is not started */
+			break;
+		}
+		reply.fds[reply.num_fds++] = fd;
+		rp->count++;
+	}
+	return rte_mp_reply(&reply, peer);
+}
+
+int
+tpk_mp_init_primary(void)
+{
+	int ret;
+
+	if (mp_users++ > 0)
+		return 0;
+	ret = rte_mp_action_register(TPK_MP_ACTION, tpk_mp_primary);
+	if (ret < 0 && rte_errno != ENOTSUP && rte_errno != EEXIST) {
+		mp_users--;
+		return -rte_errno;
+	}
+	return 0;
+}
+
+void
+tpk_mp_uninit_primary(void)
+{
+	if (mp_users > 0 && --mp_users == 0)
+		rte_mp_action_unregister(TPK_MP_ACTION);
+}
+
+void
+tpk_proc_free(struct rte_eth_dev *dev)
+{
+	struct tpk_proc *pp = dev->process_private;
+	int i;
+
+	if (pp == NULL)
+		return;
+	for (i = 0; i < TPK_MAX_QUEUES; i++) {
+		if (pp->rx_map[i] != NULL)
+			munmap(pp->rx_map[i], pp->rx_len[i]);
+		if (pp->tx_map[i] != NULL)
+			munmap(pp->tx_map[i], pp->tx_len[i]);
+		if (pp->rx_fd[i] >= 0)
+			close(pp->rx_fd[i]);
+		if (pp->tx_fd[i] >= 0)
+			close(pp->tx_fd[i]);
+	}
+	free(pp);
+	dev->process_private = NULL;
+}
+
+/* Secondary: fetch the primary's sockets and map the rings. */
+int
+tpk_mp_attach(struct rte_eth_dev *dev)
+{
+	struct tpk_proc *pp;
+	uint16_t first = 0, total = 1;
+	int i;
+
+	pp = calloc(1, sizeof(*pp));
+	if (pp == NULL)
+		return -ENOMEM;
+	for (i = 0; i < TPK_MAX_QUEUES; i++)
+		pp->rx_fd[i] = pp->tx_fd[i] = -1;
+	dev->process_private = pp;
+
+	while (first < total) {
+		struct rte_mp_msg req;
+		struct rte_mp_reply rep;
+		struct tpk_mp_param *rq = (void *)req.param, *rp;
+		struct timespec ts = { .tv_sec = 5 };
+		const struct rte_mp_msg *m;
+		int k;
+
+		memset(&req, 0, sizeof(req));
+		snprintf(req.name, sizeof(req.name), "%s", TPK_MP_ACTION);
+		req.len_param = sizeof(*rq);
+		snprintf(rq->port, sizeof(rq->port), "%s", dev->data->name);
+		rq->first = first;
+		if (rte_mp_request_sync(&req, &rep, &ts) < 0 || rep.nb_received != 1) {
+			TPK_LOG(ERR, "%s: no answer from the primary", dev->data->name);
+			return -EIO;
+		}
+		m = &rep.msgs[0];
+		rp = (void *)m->param;
+		if (rp->err == -ENODEV || (rp->err && rp->count == 0)) {
+			int err = rp->err;
+
+			for (k = 0; k < m->num_fds; k++)
+				close(m->fds[k]);
+			free(rep.msgs);
+			if (err == -EAGAIN) {
+				/* Not started yet: stats work, no datapath. */
+				TPK_LOG(WARNING, "%s: the primary has not started every queue; no datapath in this process",
+					dev->data->name);
+				return 0;
+			}
+			return err;
+		}
+		total = rp->nb_rx + rp->nb_tx;
+		if (total > 2 * TPK_MAX_QUEUES)
+			total = 2 * TPK_MAX_QUEUES;
+		for (k = 0; k < m->num_fds; k++) {
+			uint16_t idx = first + k;
+
+			if (idx < rp->nb_rx)
+				pp->rx_fd[idx] = m->fds[k];
+			else if (idx - rp->nb_rx < TPK_MAX_QUEUES)
+				pp->tx_fd[idx - rp->nb_rx] = m->fds[k];
+			else
+				close(m->fds[k]);
+		}
+		first += rp->count;
+		free(rep.msgs);
+		if (rp->count == 0)
+			break;
+	}
+
+	for (i = 0; i < dev->data->nb_rx_queues && i < TPK_MAX_QUEUES; i++) {
+		struct tpk_rxq *rxq = dev->data->rx_queues[i];
+		void *map;
+
+		if (pp->rx_fd[i] < 0 || rxq == NULL || rxq->ring.map_len == 0)
+			continue;
+		map = mmap(NULL, rxq->ring.map_len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, pp->rx_fd[i], 0);
+		if (map == MAP_FAILED)
+			return -errno;
+		pp->rx_map[i] = map;
+		pp->rx_len[i] = rxq->ring.map_len;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues && i < TPK_MAX_QUEUES; i++) {
+		struct tpk_txq *txq = dev->data->tx_queues[i];
+		void *map;
+
+		if (pp->tx_fd[i] < 0 || txq == NULL || txq->ring.map_len == 0)
+			continue;
+		map = mmap(NULL, txq->ring.map_len, PROT_READ | PROT_WRITE,
+			   MAP_SHARED, pp->tx_fd[i], 0);
+		if (map == MAP_FAILED)
+			return -errno;
+		pp->tx_map[i] = map;
+		pp->tx_len[i] = txq->ring.map_len;
+	}
+	TPK_LOG(INFO, "%s: attached to %u RX and %u TX queues of the primary",
+		dev->data->name, dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	return 0;
+}
+
+/* Secondary bursts: the same code on this process's ring and fd. */
+uint16_t
+tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_rxq *rxq = q;
+	struct tpk_proc *pp = rte_eth_devices[rxq->port_id].process_private;
+	uint8_t *own, *saved;
+	uint16_t n;
+
+	if (unlikely(pp == NULL || rxq->queue_id >= TPK_MAX_QUEUES))
+		return 0;
+	own = pp->rx_map[rxq->queue_id];
+	if (unlikely(own == NULL || rxq->cur.ring == NULL))
+		return 0;
+	saved = rxq->cur.ring;
+	rxq->cur.ring = own;
+	n = tpk_rx_burst(q, bufs, nb);
+	rxq->cur.ring = saved;
+	return n;
+}
+
+uint16_t
+tpk_tx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_txq *txq = q;
+	struct tpk_proc *pp = rte_eth_devices[txq->port_id].process_private;
+	uint8_t *saved_map;
+	int saved_fd;
+	uint16_t n;
+
+	if (unlikely(pp == NULL || txq->queue_id >= TPK_MAX_QUEUES ||
+		     pp->tx_fd[txq->queue_id] < 0 || txq->fd < 0))
+		return 0;
+	saved_fd = txq->fd;
+	saved_map = txq->ring.map;
+	txq->fd = pp->tx_fd[txq->queue_id];
+	txq->ring.map = pp->tx_map[txq->queue_id];
+	n = tpk_tx_burst(q, bufs, nb);
+	txq->fd = saved_fd;
+	txq->ring.map = saved_map;
+	return n;
+}
