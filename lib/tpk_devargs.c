@@ -39,7 +39,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	da->tx_mode = TPK_TX_SENDMMSG;
 }
 
-enum kind { K_IFACE, K_UINT, K_ENUM };
+enum kind { K_IFACE, K_UINT, K_ENUM, K_PATH };
 
 struct key {
 	const char *name;
@@ -73,6 +73,8 @@ static const struct key keys[] = {
 	  "sendmmsg or ring" },
 	{ "txframes", K_UINT, OFF(txframes), 16, 65536, NULL, 0,
 	  "an integer in [16, 65536]" },
+	{ "fd_helper", K_PATH, OFF(fd_helper), 0, 0, NULL, 0,
+	  "an absolute path of a unix socket, at most 107 characters" },
 };
 #define NB_KEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -101,6 +103,11 @@ parse_one(const struct key *k, const char *val, struct tpk_devargs *da,
 	case K_IFACE:
 		if (val[0] == '\0' || strlen(val) >= IF_NAMESIZE ||
 		    strpbrk(val, "/ \t:"))
+			goto bad;
+		strcpy(field, val);
+		return 0;
+	case K_PATH:
+		if (val[0] != '/' || strlen(val) >= sizeof(da->fd_helper))
 			goto bad;
 		strcpy(field, val);
 		return 0;

@@ -72,7 +72,7 @@ tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	memset(r, 0, sizeof(*r));
 	r->fd = -1;
 	/* Protocol 0: no receive hook until bind() names the device. */
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	fd = cfg->adopt ? cfg->fd : socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "socket(AF_PACKET): %s%s", strerror(errno),
 			 errno == EPERM ? " (needs CAP_NET_RAW)" : "");

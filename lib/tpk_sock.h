@@ -36,6 +36,8 @@ struct tpk_sock_cfg {
 	uint32_t tx_frame_size;	/* TX ring slot, 0: no TX ring */
 	uint32_t tx_frames;
 	int sndbuf;		/* SO_SNDBUFFORCE, 0: leave */
+	bool adopt;		/* use fd instead of opening a socket */
+	int fd;			/* an unconfigured AF_PACKET socket */
 };
 
 /*

@@ -42,6 +42,7 @@ int test_tx_full(void);
 int test_two_ports_one_iface(void);
 int test_hotplug_cycles(void);
 int test_no_cap_net_raw(void);
+int test_adopt_check(void);
 int test_rss_hash(void);
 int test_rx_timestamp(void);
 

@@ -8,12 +8,16 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
 #include <linux/capability.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
 
+#include "tpk_fdpass.h"
 #include "tpk_pmd_test.h"
 #include "test_cases.h"
 
@@ -336,6 +340,45 @@ test_no_cap_net_raw(void)
 	      "failed probe left a port or an fd");
 out:
 	cap_net_raw(true);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_adopt_check(void)
+{
+	struct peer p;
+	char err[256];
+	int udp = -1, pk = -1, v3 = -1, ok = -1, v = TPACKET_V3;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+
+	if (peer_create(&p, "adopt", 1500) < 0)
+		return 1;
+	udp = socket(AF_INET, SOCK_DGRAM, 0);
+	pk = socket(AF_PACKET, SOCK_RAW, 0);
+	v3 = socket(AF_PACKET, SOCK_RAW, 0);
+	ok = socket(AF_PACKET, SOCK_RAW, 0);
+	CHECK(tpk_sock_adopt_check(udp, if_nametoindex(p.local), err, sizeof(err)) == -EBADF,
+	      "UDP socket accepted");
+	printf("  %s\n", err);
+	sll.sll_ifindex = if_nametoindex("lo");
+	CHECK(bind(pk, (struct sockaddr *)&sll, sizeof(sll)) == 0, "bind lo");
+	CHECK(tpk_sock_adopt_check(pk, if_nametoindex(p.local), err, sizeof(err)) == -EINVAL,
+	      "socket bound to lo accepted");
+	printf("  %s\n", err);
+	CHECK(setsockopt(v3, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) == 0, "V3");
+	CHECK(tpk_sock_adopt_check(v3, if_nametoindex(p.local), err, sizeof(err)) == -EBUSY,
+	      "configured socket accepted");
+	printf("  %s\n", err);
+	sll.sll_ifindex = if_nametoindex(p.local);
+	CHECK(bind(ok, (struct sockaddr *)&sll, sizeof(sll)) == 0, "bind");
+	CHECK(tpk_sock_adopt_check(ok, sll.sll_ifindex, err, sizeof(err)) == 0,
+	      "good socket refused: %s", err);
+out:
+	close(udp);
+	close(pk);
+	close(v3);
+	close(ok);
 	peer_destroy(&p);
 	return 0;
 }

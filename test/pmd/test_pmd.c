@@ -53,6 +53,7 @@ static const struct test_case cases[] = {
 	{ "two_ports_one_iface", test_two_ports_one_iface },
 	{ "hotplug_100_cycles", test_hotplug_cycles },
 	{ "no_cap_net_raw", test_no_cap_net_raw },
+	{ "adopted_fd_checks", test_adopt_check },
 	{ "rss_hash_per_flow", test_rss_hash },
 	{ "rx_timestamp", test_rx_timestamp },
 };

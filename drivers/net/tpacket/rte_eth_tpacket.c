@@ -27,6 +27,7 @@
 #include <bus_vdev_driver.h>
 
 #include "tpacket_ethdev.h"
+#include "tpk_fdpass.h"
 #include "rte_pmd_tpacket.h"
 
 RTE_LOG_REGISTER(tpk_logtype, pmd.net.tpacket, NOTICE);
@@ -191,6 +192,39 @@ tpk_close_sockets(struct rte_eth_dev *dev)
 	dev->data->dev_link.link_status = RTE_ETH_LINK_DOWN;
 }
 
+/*
+ * With fd_helper=, sockets come from the privileged helper: this process
+ * needs no CAP_NET_RAW. Every adopted fd is checked before use.
+ */
+static int
+tpk_get_socket(struct pmd_internals *pmd, bool *adopt, int *fd)
+{
+	char err[256];
+	int ret;
+
+	*adopt = false;
+	*fd = -1;
+	if (pmd->da.fd_helper[0] == '\0')
+		return 0;
+	ret = tpk_fdpass_request(pmd->da.fd_helper, pmd->ni.name, err,
+				 sizeof(err));
+	if (ret >= 0) {
+		*fd = ret;
+		ret = tpk_sock_adopt_check(*fd, pmd->ni.ifindex, err,
+					   sizeof(err));
+		if (ret < 0) {
+			close(*fd);
+			*fd = -1;
+		}
+	}
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: %s", pmd->ni.name, err);
+		return ret;
+	}
+	*adopt = true;
+	return 0;
+}
+
 static int
 tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 {
@@ -212,6 +246,9 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 	char err[128];
 	int ret;
 
+	ret = tpk_get_socket(pmd, &cfg.adopt, &cfg.fd);
+	if (ret < 0)
+		return ret;
 	ret = tpk_sock_open(&cfg, &rxq->ring, err, sizeof(err));
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: RX queue %u: %s", pmd->ni.name, rxq->queue_id,
@@ -258,6 +295,9 @@ tpk_txq_open(struct pmd_internals *pmd, struct tpk_txq *txq)
 		cfg.tx_frames = pmd->da.txframes ? pmd->da.txframes :
 			(big > 4096 ? 128 : 1024);
 	}
+	ret = tpk_get_socket(pmd, &cfg.adopt, &cfg.fd);
+	if (ret < 0)
+		return ret;
 	ret = tpk_sock_open(&cfg, &txq->ring, err, sizeof(err));
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: TX queue %u: %s", pmd->ni.name, txq->queue_id,
@@ -1106,12 +1146,28 @@ tpk_probe(struct rte_vdev_device *vdev)
 			name, da.iface, ni.hw_type);
 		return -ENOTSUP;
 	}
-	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (da.fd_helper[0]) {
+		char e[256];
+
+		fd = tpk_fdpass_request(da.fd_helper, ni.name, e, sizeof(e));
+		if (fd >= 0 && tpk_sock_adopt_check(fd, ni.ifindex, e,
+						     sizeof(e)) < 0) {
+			close(fd);
+			fd = -EINVAL;
+		}
+		if (fd < 0) {
+			TPK_LOG(ERR, "%s: invalid devarg fd_helper=%s: %s", name,
+				da.fd_helper, e);
+			return fd;
+		}
+	} else {
+		fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	}
 	if (fd < 0) {
 		ret = -errno;
 		TPK_LOG(ERR, "%s: cannot open an AF_PACKET socket: %s%s", name,
 			strerror(errno),
-			errno == EPERM ? " (run as root or with CAP_NET_RAW)" : "");
+			errno == EPERM ? " (run as root, with CAP_NET_RAW, or with fd_helper=)" : "");
 		return ret;
 	}
 
