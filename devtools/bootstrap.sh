@@ -9,9 +9,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 sdk_dir="$top/.deps/dpdk-sdk"
 want_hdrs="ethdev_driver.h ethdev_vdev.h bus_vdev_driver.h dev_driver.h"
 
-pkgs="dpdk dpdk-dev libdpdk-dev libnuma-dev pkg-config meson ninja-build \
-gcc clang iproute2 ethtool iperf3 iputils-ping netsniff-ng tcpdump python3 \
-dpkg-dev xz-utils procps"
+pkgs="dpdk dpdk-dev libdpdk-dev libnuma-dev libbpf-dev pkg-config meson \
+ninja-build gcc clang llvm libclang-rt-14-dev iproute2 ethtool iperf3 \
+iputils-ping netsniff-ng tcpdump tshark libcap2-bin python3 python3-sphinx \
+dpkg-dev xz-utils procps kmod"
 [ "${BOOTSTRAP_EXTRA:-}" ] && pkgs="$pkgs $BOOTSTRAP_EXTRA"
 
 log() { echo "bootstrap: $*"; }
@@ -29,7 +30,7 @@ if [ -n "$missing" ]; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -qq >/dev/null
 	# shellcheck disable=SC2086
-	apt-get install -y -qq --no-install-recommends $missing >/dev/null ||
+	apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
 		die "apt-get install failed for:$missing"
 fi
 
@@ -80,6 +81,7 @@ if ! apt-get source --print-uris -qq "dpdk=$dpdk_ver" >/dev/null 2>&1; then
 fi
 
 work=$(mktemp -d)
+chmod 755 "$work"	# apt's sandbox user must be able to write there
 trap 'rm -rf "$work"' EXIT
 log "fetching DPDK $dpdk_ver source package for the driver SDK headers"
 (cd "$work" && apt-get source -qq --download-only "dpdk=$dpdk_ver" >/dev/null) ||

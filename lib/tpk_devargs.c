@@ -13,6 +13,7 @@ static const char *const fanout_names[] = {
 	[TPK_FANOUT_ROLLOVER] = "rollover",
 	[TPK_FANOUT_RND] = "rnd",
 	[TPK_FANOUT_QM] = "qm",
+	[TPK_FANOUT_RSS] = "rss",
 };
 
 static const char *const tx_mode_names[] = {
@@ -33,7 +34,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	memset(da, 0, sizeof(*da));
 	da->queues = 1;
 	da->tov = 1;
-	da->fanout = TPK_FANOUT_HASH;
+	da->fanout = TPK_FANOUT_RSS;
 	da->fanout_id = -1;
 	da->vnet_hdr = 1;
 	da->tx_mode = TPK_TX_SENDMMSG;
@@ -63,8 +64,8 @@ static const struct key keys[] = {
 	  NULL, 0, "an integer in [2, 65536]" },
 	{ "tov", K_UINT, OFF(tov), 0, TPK_TOV_MAX, NULL, 0,
 	  "milliseconds in [0, 65535] (0: kernel default)" },
-	{ "fanout", K_ENUM, OFF(fanout), 0, 0, fanout_names, 6,
-	  "hash, lb, cpu, rollover, rnd or qm" },
+	{ "fanout", K_ENUM, OFF(fanout), 0, 0, fanout_names, 7,
+	  "rss, hash, lb, cpu, rollover, rnd or qm" },
 	{ "fanout_id", K_UINT, OFF(fanout_id), 0, 65535, NULL, 0,
 	  "an integer in [0, 65535]" },
 	{ "qdisc_bypass", K_UINT, OFF(qdisc_bypass), 0, 1, NULL, 0, "0 or 1" },

@@ -24,6 +24,7 @@ enum tpk_fanout_mode {
 	TPK_FANOUT_ROLLOVER,
 	TPK_FANOUT_RND,
 	TPK_FANOUT_QM,
+	TPK_FANOUT_RSS,		/* eBPF + RETA, else HASH */
 };
 
 enum tpk_tx_mode {
@@ -49,7 +50,7 @@ struct tpk_devargs {
 /* Names in the order of RTE_PMD_REGISTER_PARAM_STRING. */
 #define TPK_DEVARGS_HELP \
 	"iface=<ifname> queues=<1-64> blocksz=<bytes> blocks=<int> " \
-	"tov=<ms> fanout=hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
+	"tov=<ms> fanout=rss|hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
 	"qdisc_bypass=<0|1> vnet_hdr=<0|1> tx_mode=sendmmsg|ring " \
 	"txframes=<int> fd_helper=<unix socket path>"
 

@@ -45,5 +45,6 @@ int test_no_cap_net_raw(void);
 int test_adopt_check(void);
 int test_rss_hash(void);
 int test_rx_timestamp(void);
+int test_reta(void);
 
 #endif

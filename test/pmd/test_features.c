@@ -136,3 +136,100 @@ out:
 	peer_destroy(&p);
 	return 0;
 }
+
+static int
+send_flows_collect(struct peer *p, int port, int flows, uint16_t *flow_q)
+{
+	struct rte_mbuf *got[256];
+	uint16_t q[256];
+	uint8_t f[128];
+	int n, i;
+
+	for (i = 0; i < flows; i++)
+		peer_send(p, f, flow_frame(f, p, i));
+	n = port_rx_collect(port, got, flows, 0x0800, 2000, q);
+	for (i = 0; i < n; i++) {
+		const struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(got[i],
+			const struct rte_udp_hdr *, 34);
+
+		flow_q[ntohs(u->src_port) - 2000] = q[i];
+	}
+	rte_pktmbuf_free_bulk(got, n);
+	return n;
+}
+
+static int
+reta_all(int port, uint16_t queue)
+{
+	struct rte_eth_rss_reta_entry64 conf[2];
+	int i;
+
+	memset(conf, 0, sizeof(conf));
+	for (i = 0; i < 128; i++) {
+		conf[i / 64].mask |= 1ull << (i % 64);
+		conf[i / 64].reta[i % 64] = queue;
+	}
+	return rte_eth_dev_rss_reta_update(port, conf, 128);
+}
+
+int
+test_reta(void)
+{
+	enum { FLOWS = 32 };
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 4, .nb_txq = 1, .devargs_extra = "queues=4",
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_RSS_HASH };
+	struct rte_eth_rss_reta_entry64 conf[2];
+	struct rte_eth_dev_info info;
+	uint16_t fq[FLOWS], fq2[FLOWS];
+	int port = -1, i, used = 0, mask = 0;
+
+	if (peer_create(&p, "reta", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
+	if (info.reta_size == 0) {
+		port_close(port);
+		peer_destroy(&p);
+		return TEST_SKIP;	/* eBPF not permitted here */
+	}
+	CHECK(info.reta_size == 128, "reta_size %u", info.reta_size);
+	/* Default table: flows spread, each on one queue. */
+	CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows");
+	CHECK(send_flows_collect(&p, port, FLOWS, fq2) == FLOWS, "flows again");
+	for (i = 0; i < FLOWS; i++) {
+		CHECK(fq[i] == fq2[i], "flow %d moved between queues %u and %u", i, fq[i], fq2[i]);
+		mask |= 1 << fq[i];
+	}
+	for (i = 0; i < 4; i++)
+		used += (mask >> i) & 1;
+	CHECK(used >= 3, "default RETA used %d queues", used);
+	memset(conf, 0, sizeof(conf));
+	conf[0].mask = conf[1].mask = ~0ull;
+	CHECK(rte_eth_dev_rss_reta_query(port, conf, 128) == 0, "query");
+	for (i = 0; i < 128; i++)
+		CHECK(conf[i / 64].reta[i % 64] == i % 4, "default entry %d = %u", i,
+		      conf[i / 64].reta[i % 64]);
+	/* Every entry to queue 2: every flow moves there. */
+	CHECK(reta_all(port, 2) == 0, "reta update");
+	CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows after update");
+	for (i = 0; i < FLOWS; i++)
+		CHECK(fq[i] == 2, "flow %d on queue %u, RETA says 2", i, fq[i]);
+	CHECK(reta_all(port, 1) == 0, "reta update 2");
+	CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows after update 2");
+	for (i = 0; i < FLOWS; i++)
+		CHECK(fq[i] == 1, "flow %d on queue %u, RETA says 1", i, fq[i]);
+	memset(conf, 0, sizeof(conf));
+	conf[0].mask = conf[1].mask = ~0ull;
+	CHECK(rte_eth_dev_rss_reta_query(port, conf, 128) == 0 &&
+	      conf[1].reta[63] == 1 && conf[0].reta[0] == 1, "query after update");
+	/* A queue that does not exist is refused. */
+	CHECK(reta_all(port, 9) != 0, "RETA to queue 9 accepted");
+	printf("  default RETA spreads %d flows over %d queues; updates moved all of them\n",
+	       FLOWS, used);
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}

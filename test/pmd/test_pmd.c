@@ -56,6 +56,7 @@ static const struct test_case cases[] = {
 	{ "adopted_fd_checks", test_adopt_check },
 	{ "rss_hash_per_flow", test_rss_hash },
 	{ "rx_timestamp", test_rx_timestamp },
+	{ "rss_reta_ebpf", test_reta },
 };
 
 /* Remove every namespace this process made, also when interrupted. */

@@ -144,7 +144,7 @@ tpk_dev_info(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->flow_type_rss_offloads = RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP |
 		RTE_ETH_RSS_UDP;
 	info->hash_key_size = 0;
-	info->reta_size = 0;
+	info->reta_size = pmd->reta_fd >= 0 ? TPK_RETA_SIZE : 0;
 	info->dev_capa &= ~RTE_ETH_DEV_CAPA_FLOW_RULE_KEEP;
 	return 0;
 }
@@ -319,6 +319,7 @@ static const uint16_t tpk_fanout_modes[] = {
 	[TPK_FANOUT_ROLLOVER] = PACKET_FANOUT_ROLLOVER,
 	[TPK_FANOUT_RND] = PACKET_FANOUT_RND,
 	[TPK_FANOUT_QM] = PACKET_FANOUT_QM,
+	[TPK_FANOUT_RSS] = PACKET_FANOUT_EBPF,
 };
 
 /* Add an open RX socket to the port's fanout group (made on first use). */
@@ -329,10 +330,20 @@ tpk_rxq_join(struct rte_eth_dev *dev, struct tpk_rxq *rxq)
 	int id = pmd->fanout_id >= 0 ? pmd->fanout_id : pmd->da.fanout_id;
 	int ret;
 
+	uint16_t mode = tpk_fanout_modes[pmd->da.fanout];
+	bool first = pmd->fanout_id < 0;
+
 	if (dev->data->nb_rx_queues < 2)
 		return 0;
-	ret = tpk_fanout_join(rxq->ring.fd, &id, tpk_fanout_modes[pmd->da.fanout],
-			      pmd->fanout_flags);
+	if (mode == PACKET_FANOUT_EBPF && pmd->rss_prog_fd < 0)
+		mode = PACKET_FANOUT_HASH;	/* no eBPF: the kernel's hash */
+	ret = tpk_fanout_join(rxq->ring.fd, &id, mode, pmd->fanout_flags);
+	if (ret == 0 && first && mode == PACKET_FANOUT_EBPF) {
+		ret = tpk_rss_attach(pmd, rxq->ring.fd);
+		if (ret < 0)
+			TPK_LOG(ERR, "%s: attach the RSS program: %s",
+				dev->data->name, strerror(-ret));
+	}
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: RX queue %u cannot join fanout group %d (%s): %s%s",
 			dev->data->name, rxq->queue_id, id,
@@ -420,6 +431,17 @@ tpk_dev_start(struct rte_eth_dev *dev)
 		TPK_LOG(ERR, "%s: interface %s is gone: %s", dev->data->name,
 			pmd->ni.name, strerror(-ret));
 		return ret;
+	}
+	/* The RETA may name queues that no longer exist after a reconfigure. */
+	if (pmd->reta_fd >= 0) {
+		for (i = 0; i < TPK_RETA_SIZE && pmd->reta_set; i++)
+			if (pmd->reta[i] >= dev->data->nb_rx_queues)
+				pmd->reta_set = false;
+		if (!pmd->reta_set)
+			tpk_rss_default(pmd, dev->data->nb_rx_queues);
+		ret = tpk_rss_sync(pmd);
+		if (ret < 0)
+			return ret;
 	}
 	/* Rings first, then join in queue order so member i is queue i. */
 	pmd->fanout_id = -1;
@@ -510,6 +532,7 @@ tpk_dev_close(struct rte_eth_dev *dev)
 	}
 	tpk_events_uninit(dev);
 	tpk_mp_uninit_primary();
+	tpk_rss_uninit(pmd);
 	tpk_rx_intr_uninstall(dev);
 	tpk_close_sockets(dev);
 	for (i = 0; i < dev->data->nb_rx_queues; i++)
@@ -1051,6 +1074,9 @@ static const struct eth_dev_ops tpk_ops = {
 	.rx_queue_intr_disable = tpk_rx_intr_disable,
 	.get_monitor_addr = tpk_get_monitor_addr,
 	.read_clock = tpk_read_clock,
+	.reta_update = tpk_reta_update,
+	.reta_query = tpk_reta_query,
+	.rss_hash_conf_get = tpk_rss_hash_conf_get,
 };
 
 /* What a secondary process may do: observe, and use the datapath. */
@@ -1219,6 +1245,14 @@ tpk_probe(struct rte_vdev_device *vdev)
 		ret = -ENOMEM;
 		goto fail;
 	}
+	pmd->rss_prog_fd = -1;
+	pmd->reta_fd = -1;
+	if (da.fanout == TPK_FANOUT_RSS && da.queues > 1) {
+		ret = tpk_rss_init(pmd);
+		if (ret < 0)
+			TPK_LOG(NOTICE, "%s: eBPF fanout unavailable (%s): RSS uses the kernel's flow hash, without a redirection table",
+				name, strerror(-ret));
+	}
 	ret = tpk_mp_init_primary();
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: multi-process action: %s", name, strerror(-ret));
@@ -1237,6 +1271,7 @@ tpk_probe(struct rte_vdev_device *vdev)
 		pmd->kver >> 16, (pmd->kver >> 8) & 0xff);
 	return 0;
 fail:
+	tpk_rss_uninit(pmd);
 	tpk_events_uninit(dev);
 	rte_intr_instance_free(dev->intr_handle);
 	dev->intr_handle = NULL;

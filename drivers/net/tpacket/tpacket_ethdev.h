@@ -25,6 +25,9 @@ extern int tpk_logtype;
 	rte_log(RTE_LOG_ ## level, tpk_logtype, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
 
+/* Redirection table entries (a power of two, see bpf/tpk_rss.bpf.c). */
+#define TPK_RETA_SIZE		128
+
 /* Messages per sendmmsg() call and iovecs shared by them. */
 #define TPK_TX_BATCH		64
 #define TPK_TX_IOV		256
@@ -168,6 +171,12 @@ struct pmd_internals {
 	bool mac_changed;
 	struct rte_ether_addr mac;
 	int gone;		/* RTM_DELLINK seen: datapath is a sink */
+	/* RSS over PACKET_FANOUT_EBPF (tpacket_rss.c). */
+	void *rss_obj;
+	int rss_prog_fd;
+	int reta_fd;		/* -1: no RETA (eBPF not allowed) */
+	bool reta_set;		/* the application wrote the table */
+	uint32_t reta[TPK_RETA_SIZE];
 	int nl_fd;		/* link events */
 	struct rte_intr_handle *lsc_intr;
 };
@@ -196,6 +205,19 @@ struct tpk_proc {
 	size_t rx_len[TPK_MAX_QUEUES];
 	size_t tx_len[TPK_MAX_QUEUES];
 };
+
+struct rte_eth_rss_reta_entry64;
+struct rte_eth_rss_conf;
+int tpk_rss_init(struct pmd_internals *pmd);
+void tpk_rss_uninit(struct pmd_internals *pmd);
+int tpk_rss_sync(struct pmd_internals *pmd);
+int tpk_rss_attach(struct pmd_internals *pmd, int fd);
+void tpk_rss_default(struct pmd_internals *pmd, uint16_t nb_rxq);
+int tpk_reta_update(struct rte_eth_dev *dev,
+		    struct rte_eth_rss_reta_entry64 *conf, uint16_t size);
+int tpk_reta_query(struct rte_eth_dev *dev,
+		   struct rte_eth_rss_reta_entry64 *conf, uint16_t size);
+int tpk_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rc);
 
 int tpk_mp_init_primary(void);
 void tpk_mp_uninit_primary(void);
