@@ -89,13 +89,13 @@ tpk_pkt_parse(const uint8_t *frame, uint32_t len, struct tpk_pkt_info *pi)
 			proto = frame[off + l3];
 			l3 += (frame[off + l3 + 1] + 1u) * 8;
 		}
+		if (l3 > 0xffff || len < off + l3)
+			return -1;
 		if (proto == 44) {
 			pi->ip_frag = 1;
 			pi->l3_len = l3;
 			return 0;
 		}
-		if (l3 > 0xffff || len < off + l3)
-			return -1;
 		pi->l3_len = l3;
 	} else {
 		return 0;

@@ -83,7 +83,8 @@ tpk_v3_block_open(struct tpk_v3_cursor *c)
 		c->left = 0;
 		return 0;
 	}
-	if (first < TPK_V3_BLK_HDR_LEN || first >= c->block_size ||
+	/* The kernel aligns frames to 8 bytes; anything else is corrupt. */
+	if (first < TPK_V3_BLK_HDR_LEN || first >= c->block_size || (first & 7) ||
 	    n > c->block_size / sizeof(struct tpacket3_hdr))
 		return -1;
 	c->off = first;
@@ -123,8 +124,9 @@ tpk_v3_next(struct tpk_v3_cursor *c, struct tpk_v3_frame *f)
 	mac = h->tp_mac;
 	snap = h->tp_snaplen;
 	/* The vnet header sits right before the MAC header, after tpacket3_hdr. */
+	/* An odd tp_mac would leave the vnet header misaligned. */
 	if (mac < sizeof(*h) + c->vnet_len || mac > room ||
-	    snap > room - mac) {
+	    snap > room - mac || ((mac - c->vnet_len) & 1)) {
 		c->bad_blocks++;
 		return TPK_V3_BAD;
 	}

@@ -276,6 +276,11 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 		rxq->st.truncated++;
 		return TPK_RX_DROP;
 	}
+	/* Shorter than an Ethernet header: nothing to deliver (or tag). */
+	if (unlikely(f->snaplen < RTE_ETHER_HDR_LEN)) {
+		rxq->st.bad_vnet++;
+		return TPK_RX_DROP;
+	}
 	if (f->vnet != NULL) {
 		if (unlikely(tpk_vnet_rx_parse(f->vnet, f->snaplen, &vm) < 0)) {
 			rxq->st.bad_vnet++;

@@ -90,7 +90,9 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 
 	if (unlikely(ol & (RTE_MBUF_F_TX_OFFLOAD_MASK & ~TPK_TX_OFFLOAD_MASK)))
 		return -ENOTSUP;
-	if (unlikely(m->nb_segs > TPK_TX_MAX_SEGS || m->pkt_len < 14))
+	/* A VLAN tag goes in after the MAC addresses, read from segment 0. */
+	if (unlikely(m->nb_segs > TPK_TX_MAX_SEGS || m->pkt_len < 14 ||
+		     (ins && m->data_len < 12)))
 		return -EINVAL;
 	p->ol = ol;
 	p->wire_len = m->pkt_len + ins;
