@@ -224,6 +224,18 @@ test_reta(void)
 	conf[0].mask = conf[1].mask = ~0ull;
 	CHECK(rte_eth_dev_rss_reta_query(port, conf, 128) == 0 &&
 	      conf[1].reta[63] == 1 && conf[0].reta[0] == 1, "query after update");
+	/* A queue restart reorders the kernel's members: entries still hold. */
+	CHECK(rte_eth_dev_rx_queue_stop(port, 1) == 0 &&
+	      rte_eth_dev_rx_queue_start(port, 1) == 0, "queue 1 restart");
+	for (int w = 0; w < 2; w++) {
+		uint16_t want = w == 0 ? 3 : 1;
+
+		CHECK(reta_all(port, want) == 0, "reta update %u", want);
+		CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows");
+		for (i = 0; i < FLOWS; i++)
+			CHECK(fq[i] == want, "after a queue restart: flow %d on queue %u, RETA says %u",
+			      i, fq[i], want);
+	}
 	/* A queue that does not exist is refused. */
 	CHECK(reta_all(port, 9) != 0, "RETA to queue 9 accepted");
 	printf("  default RETA spreads %d flows over %d queues; updates moved all of them\n",

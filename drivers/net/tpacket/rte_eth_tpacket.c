@@ -117,6 +117,7 @@ tpk_dev_info(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->min_mtu = pmd->ni.min_mtu;
 	info->max_mtu = RTE_MIN(pmd->ni.max_mtu, ring_frame -
 				RTE_ETHER_HDR_LEN - 2 * 4);
+	info->max_lro_pkt_size = ring_frame;
 	info->rx_offload_capa = tpk_rx_capa(pmd);
 	info->rx_queue_offload_capa = info->rx_offload_capa;
 	info->tx_offload_capa = tpk_tx_capa(pmd);
@@ -352,6 +353,7 @@ tpk_rxq_join(struct rte_eth_dev *dev, struct tpk_rxq *rxq)
 		return ret;
 	}
 	pmd->fanout_id = id;
+	tpk_rss_member_add(pmd, rxq->queue_id);
 	return 0;
 }
 
@@ -373,6 +375,8 @@ tpk_rxq_start(struct rte_eth_dev *dev, uint16_t qid)
 	}
 	if (dev->intr_handle != NULL && rte_intr_nb_efd_get(dev->intr_handle) > qid)
 		rte_intr_efds_index_set(dev->intr_handle, qid, rxq->ring.fd);
+	if (pmd->reta_fd >= 0)
+		tpk_rss_sync(pmd);	/* member indexes moved */
 	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STARTED;
 	return 0;
 }
@@ -387,6 +391,13 @@ tpk_rxq_stop(struct rte_eth_dev *dev, uint16_t qid)
 			       &rxq->k_freezes);
 	/* Leaving the group moves this queue's flows to the others. */
 	tpk_rxq_close(rxq);
+	if (dev->data->nb_rx_queues > 1) {
+		struct pmd_internals *pmd = dev->data->dev_private;
+
+		tpk_rss_member_del(pmd, qid);
+		if (pmd->reta_fd >= 0)
+			tpk_rss_sync(pmd);
+	}
 	dev->data->rx_queue_state[qid] = RTE_ETH_QUEUE_STATE_STOPPED;
 	return 0;
 }
@@ -439,12 +450,10 @@ tpk_dev_start(struct rte_eth_dev *dev)
 				pmd->reta_set = false;
 		if (!pmd->reta_set)
 			tpk_rss_default(pmd, dev->data->nb_rx_queues);
-		ret = tpk_rss_sync(pmd);
-		if (ret < 0)
-			return ret;
 	}
 	/* Rings first, then join in queue order so member i is queue i. */
 	pmd->fanout_id = -1;
+	pmd->nb_members = 0;
 	for (i = 0; i < dev->data->nb_rx_queues; i++) {
 		struct tpk_rxq *rxq = dev->data->rx_queues[i];
 
@@ -463,6 +472,14 @@ tpk_dev_start(struct rte_eth_dev *dev)
 		if (ret < 0)
 			goto fail;
 		dev->data->rx_queue_state[i] = RTE_ETH_QUEUE_STATE_STARTED;
+	}
+	if (pmd->reta_fd >= 0 && pmd->fanout_id >= 0) {
+		ret = tpk_rss_sync(pmd);
+		if (ret < 0) {
+			TPK_LOG(ERR, "%s: write the RSS table: %s",
+				dev->data->name, strerror(-ret));
+			goto fail;
+		}
 	}
 	if (pmd->fanout_id >= 0)
 		TPK_LOG(DEBUG, "%s: RX queues in fanout group %d (%s)",
@@ -545,11 +562,11 @@ tpk_dev_close(struct rte_eth_dev *dev)
 		pmd->ctl_fd = -1;
 	}
 	/* Undo what this port changed on the interface. */
-	if (pmd->orig_mtu && pmd->orig_mtu != pmd->ni.mtu &&
+	if (!pmd->gone && pmd->orig_mtu && pmd->orig_mtu != pmd->ni.mtu &&
 	    tpk_netif_set_mtu(pmd->ni.name, pmd->orig_mtu) < 0)
 		TPK_LOG(WARNING, "%s: could not restore MTU %u", pmd->ni.name,
 			pmd->orig_mtu);
-	if (pmd->mac_changed &&
+	if (!pmd->gone && pmd->mac_changed &&
 	    tpk_netif_set_mac(pmd->ni.name, pmd->orig_mac) < 0)
 		TPK_LOG(WARNING, "%s: could not restore the MAC address",
 			pmd->ni.name);
@@ -710,6 +727,10 @@ tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			s->q_ipackets[i] = p;
 			s->q_ibytes[i] = b;
+			/* ethdev: frames received on the queue and dropped. */
+			s->q_errors[i] = (q->st.truncated - q->base.truncated) +
+				(q->st.oversize - q->base.oversize) +
+				(q->st.bad_vnet - q->base.bad_vnet);
 		}
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
@@ -727,8 +748,6 @@ tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
 			s->q_opackets[i] = p;
 			s->q_obytes[i] = b;
-			s->q_errors[i] = (q->st.rejected - q->base.rejected) +
-				(q->st.malformed - q->base.malformed);
 		}
 	}
 	return 0;

@@ -176,7 +176,14 @@ struct pmd_internals {
 	int rss_prog_fd;
 	int reta_fd;		/* -1: no RETA (eBPF not allowed) */
 	bool reta_set;		/* the application wrote the table */
-	uint32_t reta[TPK_RETA_SIZE];
+	uint32_t reta[TPK_RETA_SIZE];	/* queue ids */
+	/*
+	 * The kernel indexes group members by join order and fills a hole
+	 * with the last member: members[] mirrors that, so a RETA entry
+	 * (a queue id) can be written to the map as a member index.
+	 */
+	uint16_t members[TPK_MAX_QUEUES];
+	uint16_t nb_members;
 	int nl_fd;		/* link events */
 	struct rte_intr_handle *lsc_intr;
 };
@@ -212,6 +219,8 @@ int tpk_rss_init(struct pmd_internals *pmd);
 void tpk_rss_uninit(struct pmd_internals *pmd);
 int tpk_rss_sync(struct pmd_internals *pmd);
 int tpk_rss_attach(struct pmd_internals *pmd, int fd);
+void tpk_rss_member_add(struct pmd_internals *pmd, uint16_t qid);
+void tpk_rss_member_del(struct pmd_internals *pmd, uint16_t qid);
 void tpk_rss_default(struct pmd_internals *pmd, uint16_t nb_rxq);
 int tpk_reta_update(struct rte_eth_dev *dev,
 		    struct rte_eth_rss_reta_entry64 *conf, uint16_t size);

@@ -74,6 +74,18 @@ tpk_rss_uninit(struct pmd_internals *pmd)
 	pmd->reta_fd = -1;
 }
 
+/* Member index of queue q; a stopped queue's entries are spread. */
+static uint32_t
+tpk_rss_member(const struct pmd_internals *pmd, uint32_t q, uint32_t entry)
+{
+	uint16_t k;
+
+	for (k = 0; k < pmd->nb_members; k++)
+		if (pmd->members[k] == q)
+			return k;
+	return pmd->nb_members ? entry % pmd->nb_members : 0;
+}
+
 /* Push the shadow table into the map the program reads. */
 int
 tpk_rss_sync(struct pmd_internals *pmd)
@@ -83,7 +95,7 @@ tpk_rss_sync(struct pmd_internals *pmd)
 	if (pmd->reta_fd < 0)
 		return -ENOTSUP;
 	for (i = 0; i < TPK_RETA_SIZE; i++) {
-		uint32_t q = pmd->reta[i];
+		uint32_t q = tpk_rss_member(pmd, pmd->reta[i], i);
 
 		if (bpf_map_update_elem(pmd->reta_fd, &i, &q, BPF_ANY) < 0)
 			return -errno;
@@ -95,6 +107,26 @@ int tpk_rss_init(struct pmd_internals *pmd __rte_unused) { return -ENOTSUP; }
 void tpk_rss_uninit(struct pmd_internals *pmd __rte_unused) {}
 int tpk_rss_sync(struct pmd_internals *pmd __rte_unused) { return -ENOTSUP; }
 #endif
+
+void
+tpk_rss_member_add(struct pmd_internals *pmd, uint16_t qid)
+{
+	if (pmd->nb_members < TPK_MAX_QUEUES)
+		pmd->members[pmd->nb_members++] = qid;
+}
+
+void
+tpk_rss_member_del(struct pmd_internals *pmd, uint16_t qid)
+{
+	uint16_t k;
+
+	for (k = 0; k < pmd->nb_members; k++) {
+		if (pmd->members[k] == qid) {
+			pmd->members[k] = pmd->members[--pmd->nb_members];
+			return;
+		}
+	}
+}
 
 /* Attach the program to the group through its first member. */
 int

@@ -195,8 +195,7 @@ tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
 		m->l4_len = pi.l4_len;
 		m->ol_flags |= flags;
 		m->hash.rss = g->rxhash;
-		if (rxq->vlan_strip)
-			tpk_set_vlan(rxq, m, g->vlan_tpid, g->vlan_tci);
+		tpk_set_vlan(rxq, m, g->vlan_tpid, g->vlan_tci);
 		if (rxq->timestamp)
 			tpk_set_ts(rxq, m, g->ts);
 		rxq->st.bytes += m->pkt_len;

@@ -22,7 +22,7 @@ struct tpk_xstat {
 #define TXS(n, f) { n, offsetof(struct tpk_txq_stats, f) }
 
 static const struct tpk_xstat rx_xstats[] = {
-	RXS("mbuf_allocation_errors", nombuf),
+	RXS("mbuf_alloc_fails", nombuf),
 	RXS("truncated_errors", truncated),
 	RXS("oversize_errors", oversize),
 	RXS("bad_vnet_hdr_errors", bad_vnet),
