@@ -43,7 +43,7 @@ vdevs="--vdev=net_tpacket0,iface=fc,queues=2 --vdev=net_tpacket1,iface=fs,queues
 echo "   dpdk-testpmd -l 0,1 --no-pci --no-huge -m 1024 -d librte_net_tpacket.so \\"
 echo "       $vdevs \\"
 echo "       -- --rxq=2 --txq=2 --nb-cores=1 --forward-mode=io --auto-start"
-tpk_testpmd_start_lb "$NS_FWD" 0,1 "$vdevs" \
+tpk_testpmd_start "$NS_FWD" 0,1 "$vdevs" \
 	"--rxq=2 --txq=2 --nb-cores=1 --forward-mode=io --auto-start --no-mlockall"
 tpk_testpmd_wait 'Start automatic packet forwarding' 10 ||
 	oops "testpmd did not start forwarding"

@@ -27,7 +27,7 @@ die() {
 # TPK_E2E_DEVARGS: extra devargs for both ports (e.g. tx_mode=ring).
 X=${TPK_E2E_DEVARGS:+,$TPK_E2E_DEVARGS}
 tpk_log "starting testpmd in $NS_FWD"
-tpk_testpmd_start_lb "$NS_FWD" 0,1 \
+tpk_testpmd_start "$NS_FWD" 0,1 \
 	"--vdev=net_tpacket0,iface=fc,queues=2$X --vdev=net_tpacket1,iface=fs,queues=2$X" \
 	"--rxq=2 --txq=2 --nb-cores=1 --forward-mode=io --auto-start --no-mlockall"
 tpk_testpmd_wait 'Start automatic packet forwarding' 10 ||

@@ -39,7 +39,7 @@ die() {
 results=()
 
 start_testpmd() {
-	tpk_testpmd_start_lb "$NS_FWD" 0,1 "$VDEVS" "$APP $*"
+	tpk_testpmd_start "$NS_FWD" 0,1 "$VDEVS" "$APP $*"
 	tpk_testpmd_wait 'Start automatic packet forwarding' 10 ||
 		die "forwarding did not start"
 }

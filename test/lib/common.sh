@@ -226,22 +226,6 @@ tpk_nstat() {
 		awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }'
 }
 
-# tpk_testpmd_start_lb ARGS...: tpk_testpmd_start with testpmd's stdout
-# line-buffered. testpmd printf()s into a fully buffered stdout when it is
-# a file, so without this $TPM_OUT only gets command output in 4 KB
-# chunks (or at exit) and tpk_testpmd_wait/tpk_port_stat see stale text.
-# Same mechanism as stdbuf(1), passed through the environment.
-tpk_testpmd_start_lb() {
-	local lib
-	for lib in /usr/libexec/coreutils/libstdbuf.so \
-		   /usr/lib/coreutils/libstdbuf.so; do
-		[ -f "$lib" ] && break
-	done
-	[ -f "$lib" ] || tpk_skip "libstdbuf.so (coreutils) not found"
-	LD_PRELOAD="$lib${LD_PRELOAD:+:$LD_PRELOAD}" _STDBUF_O=L \
-		tpk_testpmd_start "$@"
-}
-
 # tpk_testpmd_show CMD [SECONDS]: send one command, wait for the prompt
 # that follows its output and print that output (prompts stripped).
 tpk_testpmd_show() {
