@@ -8,10 +8,11 @@
 #         finishes their checksums on RX, sends plain frames on TX;
 #   csum  csum engine, IPv4/TCP/UDP checksum and TSO (1448) offloads on
 #         both ports: TX frames carry offload requests (virtio-net header);
+#   mac   mac engine (addresses rewritten to the peers), same ports;
 #   lro   io engine with --enable-lro: super-frames are received whole
 #         (mbuf chains) and the driver re-offloads them on TX.
 #
-# Each of the 12 runs asserts: the iperf3 rate is > 0, RX/TX errors are 0
+# Each of the 16 runs asserts: the iperf3 rate is > 0, RX/TX errors are 0
 # on both ports, the frame sizes on the data-carrying port match the mode
 # (<= one MTU frame without LRO, super-frames with it) and TcpInCsumErrors
 # does not move in either end namespace. The csum engine must also see no
@@ -152,9 +153,16 @@ o=$(tpk_testpmd_show "show fwd stats all")
 bad=$(echo "$o" | grep -oE '(Bad-ipcsum|Bad-l4csum): [0-9]+' | awk '{ s += $2 } END { print s + 0 }')
 echo "$o" | grep -q 'Bad-l4csum' || die "no checksum counters in: $o"
 [ "$bad" -eq 0 ] || die "csum engine saw $bad bad checksums in RX: $o"
+
+# (c) mac engine: MAC addresses rewritten to the real peers (eth-peer above)
+tpk_testpmd_show "stop" >/dev/null
+tpk_testpmd_show "set fwd mac" >/dev/null
+o=$(tpk_testpmd_show "start")
+echo "$o" | grep -q 'mac packet forwarding' || die "mac engine did not start: $o"
+run_config mac
 stop_testpmd
 
-# (c) io engine, LRO: super-frames forwarded whole
+# (d) io engine, LRO: super-frames forwarded whole
 start_testpmd --enable-lro
 o=$(tpk_testpmd_show "show port 0 rx_offload configuration")
 echo "$o" | grep -q 'Port :.*TCP_LRO' || die "LRO not enabled: $o"
