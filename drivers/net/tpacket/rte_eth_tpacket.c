@@ -84,7 +84,6 @@ tpk_tx_capa(const struct pmd_internals *pmd)
 static int
 tpk_dev_configure(struct rte_eth_dev *dev)
 {
-	struct pmd_internals *pmd = dev->data->dev_private;
 	const struct rte_eth_conf *conf = &dev->data->dev_conf;
 
 	if (conf->rxmode.mq_mode != RTE_ETH_MQ_RX_NONE &&
@@ -96,7 +95,6 @@ tpk_dev_configure(struct rte_eth_dev *dev)
 	if (dev->data->nb_rx_queues != dev->data->nb_tx_queues)
 		TPK_LOG(DEBUG, "%s: %u RX and %u TX queues", dev->data->name,
 			dev->data->nb_rx_queues, dev->data->nb_tx_queues);
-	RTE_SET_USED(pmd);
 	return 0;
 }
 
