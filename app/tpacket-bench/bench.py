@@ -43,8 +43,9 @@ AFP_CANDIDATES = [
     "blocksz=4096,framesz=2048,framecnt=2048,qdisc_bypass=0",
 ]
 # Used when the tuning pass is not run (--quick, or --scenarios without
-# tune): the winner of the last full run on the reference machine.
-AFP_DEFAULT = "blocksz=4096,framesz=2048,framecnt=2048"
+# tune): the winner of the full run in doc/guides/perf (its defaults; the
+# candidates were within the run-to-run spread of each other).
+AFP_DEFAULT = "blocksz=4096,framesz=2048,framecnt=512"
 
 
 class DP:
@@ -242,7 +243,6 @@ def cdelta(a, b, k):
 
 def run_tcp(env, dp, name, streams=1, queues=1):
     o = env.opts
-    topo = env.topo
     dst = NET_VETH[1] if dp.kind == "veth" else NET_FWD[1]
     srv = Proc(env.ns_app("srv", "iperf3", "-s", "-1", "-p", "5201"),
                os.path.join(env.work, name + "-iperf3-s.log"))
@@ -260,8 +260,10 @@ def run_tcp(env, dp, name, streams=1, queues=1):
                                    timeout=o.duration + o.omit + 20)
                 out, rc = p.stdout, p.returncode
             except subprocess.TimeoutExpired as e:
-                out, rc = (e.stdout or b"").decode(errors="replace") \
-                    if isinstance(e.stdout, bytes) else (e.stdout or ""), 124
+                out = e.stdout or ""
+                if isinstance(out, bytes):
+                    out = out.decode(errors="replace")
+                rc = 124
             n1 = env.noise.snap()
             m.update(fw.finish(xstats_port=0 if queues > 1 else None))
     finally:
@@ -507,7 +509,7 @@ def one(env, scenario, case, dp, rep, fn, *args):
     v = rec.get("value")
     unit = report.unit(scenario, case)
     extra = ""
-    if rec.get("cycles_per_pkt"):
+    if rec.get("cycles_per_pkt") and rec["status"] == "ok":
         extra += ", %.0f cycles/pkt" % rec["cycles_per_pkt"]
     if scenario == "latency" and rec.get("p99_ms") is not None:
         extra += ", p99 %.3f ms" % rec["p99_ms"]
@@ -532,7 +534,7 @@ def tune_afp(env):
     for rep in range(1, o.tune_reps + 1):
         for c in AFP_CANDIDATES:
             dp = DP("af_packet", "dpdk", "net_af_packet", c)
-            r1 = one(env, "tune", "tcp:" + c, dp, rep, run_tcp)
+            one(env, "tune", "tcp:" + c, dp, rep, run_tcp)
             one(env, "tune", "udp64:" + c, dp, rep, run_udp, 64)
     # Best median TCP rate over the repetitions.
     for c in AFP_CANDIDATES:

@@ -8,7 +8,6 @@ plots through gnuplot. Standard library only.
 
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -98,9 +97,10 @@ class Data:
             rb = b.get(rep)
             if rb is None or ra["status"] != "ok" or rb["status"] != "ok":
                 continue
-            if ra.get(key) is None or not rb.get(key):
+            va, vb = get(ra, key), get(rb, key)
+            if va is None or not vb:
                 continue
-            xs.append(ra[key] / rb[key])
+            xs.append(va / vb)
         return summ(xs)
 
     def failed(self, scen, case, dp):

@@ -35,7 +35,7 @@ dut=$(tpk_netns dut)
 peer=$(tpk_netns peer)
 tpk_veth "$dut" md0 "$peer" mp0
 tpk_stage_plugin
-prefix=tpkmp$$
+prefix=tpk-$TPK_TAG-mp
 eal_mp="--no-pci --huge-dir $hd -m 256 --file-prefix $prefix"
 
 # Primary: testpmd with the port started, forwarding not started.

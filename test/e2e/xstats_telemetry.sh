@@ -8,7 +8,7 @@ set -u
 ns=$(tpk_netns xs)
 peer=$(tpk_netns xp)
 tpk_veth "$ns" x0 "$peer" x1
-prefix=tpkxs$$
+prefix=tpk-$TPK_TAG-xs
 tpk_testpmd_start "$ns" 0,1 "--file-prefix $prefix --vdev=net_tpacket0,iface=x0,blocks=2,blocksz=131072" \
 	"--no-mlockall --forward-mode=rxonly"
 

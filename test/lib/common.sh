@@ -38,6 +38,8 @@ tpk_cleanup() {
 		rm -f "$_tpk_nsreg"
 	fi
 	for d in "${_tpk_dirs[@]}"; do rm -rf "$d"; done
+	# EAL runtime directories of this run's --file-prefix values.
+	rm -rf /var/run/dpdk/tpk-"$TPK_TAG"-* 2>/dev/null
 	_tpk_pids=() _tpk_netns=() _tpk_dirs=()
 }
 trap tpk_cleanup EXIT
@@ -77,7 +79,8 @@ tpk_stage_plugin() {
 
 # EAL arguments for a test process: no PCI, no hugepages, unique prefix.
 tpk_eal_args() {
-	echo "--no-pci --no-huge -m 1024 --file-prefix tpk-$TPK_TAG-$RANDOM -d $TPK_PLUGIN"
+	local prefix=tpk-$TPK_TAG-$RANDOM
+	echo "--no-pci --no-huge -m 1024 --file-prefix $prefix -d $TPK_PLUGIN"
 }
 
 # tpk_testpmd_start NS LCORES "EAL extra" "testpmd args": starts testpmd -i

@@ -70,6 +70,7 @@ cleanup_netns(void)
 	ns_leave();
 	sh("for n in $(ip netns list | awk '{print $1}' | grep -E '^tpkp-%d-|^%s$'); do ip netns del $n; done",
 	   getpid(), test_ns);
+	sh("rm -rf /var/run/dpdk/tpkpmd%d", getpid());
 }
 
 static void
