@@ -148,6 +148,16 @@ tpk_rss_default(struct pmd_internals *pmd, uint16_t nb_rxq)
 		pmd->reta[i] = nb_rxq ? i % nb_rxq : 0;
 }
 
+/* Entry i of an ethdev RETA array, or NULL when its mask bit is clear. */
+static inline uint16_t *
+tpk_reta_entry(struct rte_eth_rss_reta_entry64 *conf, uint16_t i)
+{
+	struct rte_eth_rss_reta_entry64 *g = &conf[i / RTE_ETH_RETA_GROUP_SIZE];
+	uint16_t b = i % RTE_ETH_RETA_GROUP_SIZE;
+
+	return (g->mask >> b) & 1 ? &g->reta[b] : NULL;
+}
+
 int
 tpk_reta_update(struct rte_eth_dev *dev,
 		struct rte_eth_rss_reta_entry64 *conf, uint16_t size)
@@ -162,23 +172,21 @@ tpk_reta_update(struct rte_eth_dev *dev,
 			TPK_RETA_SIZE, size);
 		return -EINVAL;
 	}
+	/* Check every selected entry before changing any. */
 	for (i = 0; i < size; i++) {
-		const struct rte_eth_rss_reta_entry64 *e = &conf[i / RTE_ETH_RETA_GROUP_SIZE];
-		uint16_t b = i % RTE_ETH_RETA_GROUP_SIZE;
+		const uint16_t *e = tpk_reta_entry(conf, i);
 
-		if ((e->mask >> b) & 1 && e->reta[b] >= dev->data->nb_rx_queues) {
+		if (e != NULL && *e >= dev->data->nb_rx_queues) {
 			TPK_LOG(ERR, "%s: RETA entry %u: queue %u of %u",
-				dev->data->name, i, e->reta[b],
-				dev->data->nb_rx_queues);
+				dev->data->name, i, *e, dev->data->nb_rx_queues);
 			return -EINVAL;
 		}
 	}
 	for (i = 0; i < size; i++) {
-		const struct rte_eth_rss_reta_entry64 *e = &conf[i / RTE_ETH_RETA_GROUP_SIZE];
-		uint16_t b = i % RTE_ETH_RETA_GROUP_SIZE;
+		const uint16_t *e = tpk_reta_entry(conf, i);
 
-		if ((e->mask >> b) & 1)
-			pmd->reta[i] = e->reta[b];
+		if (e != NULL)
+			pmd->reta[i] = *e;
 	}
 	pmd->reta_set = true;
 	return tpk_rss_sync(pmd);
@@ -196,11 +204,10 @@ tpk_reta_query(struct rte_eth_dev *dev,
 	if (size != TPK_RETA_SIZE)
 		return -EINVAL;
 	for (i = 0; i < size; i++) {
-		struct rte_eth_rss_reta_entry64 *e = &conf[i / RTE_ETH_RETA_GROUP_SIZE];
-		uint16_t b = i % RTE_ETH_RETA_GROUP_SIZE;
+		uint16_t *e = tpk_reta_entry(conf, i);
 
-		if ((e->mask >> b) & 1)
-			e->reta[b] = (uint16_t)pmd->reta[i];
+		if (e != NULL)
+			*e = (uint16_t)pmd->reta[i];
 	}
 	return 0;
 }

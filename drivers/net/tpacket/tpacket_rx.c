@@ -297,6 +297,7 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 				rxq->st.bad_vnet++;
 				return TPK_RX_DROP;
 			}
+			have_pi = true;
 			vm.needs_csum = true;
 			vm.csum_start = pi.l2_len + pi.l3_len;
 			vm.csum_offset = pi.l4_proto == IPPROTO_TCP ? 16 : 6;
@@ -315,7 +316,7 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 	}
 
 	if (vm.needs_csum || vm.gso) {
-		if (tpk_pkt_parse(f->data, f->snaplen, &pi) == 0)
+		if (!have_pi && tpk_pkt_parse(f->data, f->snaplen, &pi) == 0)
 			have_pi = true;
 		if (vm.needs_csum && !rxq->l4_cksum) {
 			/* The ring block is ours until we release it. */
