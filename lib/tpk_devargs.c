@@ -38,6 +38,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	da->fanout_id = -1;
 	da->vnet_hdr = 1;
 	da->tx_mode = TPK_TX_SENDMMSG;
+	da->tx_coalesce = 1;
 }
 
 enum kind { K_IFACE, K_UINT, K_ENUM, K_PATH };
@@ -74,6 +75,7 @@ static const struct key keys[] = {
 	  "sendmmsg or ring" },
 	{ "txframes", K_UINT, OFF(txframes), 16, 65536, NULL, 0,
 	  "an integer in [16, 65536]" },
+	{ "tx_coalesce", K_UINT, OFF(tx_coalesce), 0, 1, NULL, 0, "0 or 1" },
 	{ "fd_helper", K_PATH, OFF(fd_helper), 0, 0, NULL, 0,
 	  "an absolute path of a unix socket, at most 107 characters" },
 };

@@ -44,6 +44,7 @@ struct tpk_devargs {
 	uint32_t vnet_hdr;
 	uint32_t tx_mode;	/* enum tpk_tx_mode */
 	uint32_t txframes;	/* TX ring slots, ring mode */
+	uint32_t tx_coalesce;	/* merge TCP segment runs into GSO frames */
 	char fd_helper[108];	/* unix socket of tpacket-fdhelper, or "" */
 };
 
@@ -52,7 +53,7 @@ struct tpk_devargs {
 	"iface=<ifname> queues=<1-64> blocksz=<bytes> blocks=<int> " \
 	"tov=<ms> fanout=rss|hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
 	"qdisc_bypass=<0|1> vnet_hdr=<0|1> tx_mode=sendmmsg|ring " \
-	"txframes=<int> fd_helper=<unix socket path>"
+	"txframes=<int> tx_coalesce=<0|1> fd_helper=<unix socket path>"
 
 void tpk_devargs_defaults(struct tpk_devargs *da);
 

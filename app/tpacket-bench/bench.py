@@ -82,6 +82,7 @@ def datapaths(afp_args):
         DP("tpacket-ring", "dpdk", "net_tpacket", "tx_mode=ring"),
         DP("tpacket-bypass", "dpdk", "net_tpacket", "qdisc_bypass=1"),
         DP("tpacket-lro", "dpdk", "net_tpacket", app=["--enable-lro"]),
+        DP("tpacket-nocoal", "dpdk", "net_tpacket", "tx_coalesce=0"),
         DP("tpacket-blk1m", "dpdk", "net_tpacket",
            "blocksz=1048576,blocks=4"),
         DP("tpacket-tov0", "dpdk", "net_tpacket", "tov=0"),
@@ -97,8 +98,9 @@ def datapaths(afp_args):
 
 # Scenario plans: (scenario, case, datapath names).
 FULL_PLAN = {
-    "tcp": [("offloads=on", ["tpacket", "tpacket-ring", "tpacket-bypass",
-                             "tpacket-lro", "af_packet", "bridge",
+    "tcp": [("offloads=on", ["tpacket", "tpacket-nocoal", "tpacket-ring",
+                             "tpacket-bypass", "tpacket-lro", "af_packet",
+                             "bridge",
                              "bridge-rps", "veth"]),
             ("offloads=off", ["tpacket", "tpacket-ring", "tpacket-bypass",
                               "af_packet", "bridge", "bridge-rps", "veth"])],

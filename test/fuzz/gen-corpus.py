@@ -9,7 +9,8 @@ Also writes the regression inputs to OUTDIR/../regress/<target>/.
 fuzz_devargs: devargs strings. fuzz_v3_block: TPACKET_V3 blocks laid out
 as the kernel writes them (see test/unit/tpk_test_v3.h), trailing zeros
 trimmed (the target pads to 4096). fuzz_vnet_tx: the 16-byte request
-header described in fuzz_vnet_tx.c followed by a frame.
+header described in fuzz_vnet_tx.c followed by a frame. fuzz_coalesce:
+the template layout described in fuzz_coalesce.c.
 """
 import os
 import struct
@@ -317,6 +318,32 @@ DEVARGS = {
 }
 
 
+def coal(template, mss, damages=(), raw=None):
+    if raw is not None:
+        return b"\x01\x00\x00\x00" + b"".join(
+            struct.pack("<H", len(f)) + f for f in raw)
+    d = b"".join(struct.pack("<BHBB", *x) for x in damages)
+    return struct.pack("<BHB", 0, mss, len(damages)) + d + template
+
+
+def coalesce_seeds():
+    """fuzz_coalesce: a template frame, the MSS to cut it at, damages."""
+    t4, _ = frame(4, 6, 10 * 1448, flags=0x10)
+    t6, _ = frame(6, 6, 20 * 1000 + 17, flags=0x18)
+    tc, _ = frame(4, 6, 3000, flags=0x90)
+    small, _ = frame(4, 6, 40, flags=0x10)
+    return {
+        "tcp4_10x1448": coal(t4, 1448),
+        "tcp6_psh_tail": coal(t6, 1000),
+        "tcp4_cwr": coal(tc, 700),
+        "tcp4_payload_damage": coal(t4, 1448, [(3, 200, 0x5a, 0)]),
+        "tcp4_ttl_fixed": coal(t4, 1448, [(2, 22, 0x01, 1)]),
+        "tcp6_seq_fixed": coal(t6, 1000, [(4, 14 + 40 + 7, 0x01, 1)]),
+        "tcp4_tiny_mss": coal(small, 3),
+        "raw_two": coal(None, 0, raw=[t4[:200], t4[:200]]),
+    }
+
+
 def main():
     top = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "corpus")
@@ -325,6 +352,7 @@ def main():
         "fuzz_v3_block": v3_seeds(),
         "fuzz_vnet_tx": vnet_tx_seeds(),
         "fuzz_tx_prepare": tx_prepare_seeds(),
+        "fuzz_coalesce": coalesce_seeds(),
     }
     regress = os.path.join(os.path.dirname(out), "regress")
     for base, group in ((out, sets), (regress, regress_seeds())):

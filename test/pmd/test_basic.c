@@ -603,16 +603,6 @@ out:
 	return 0;
 }
 
-static int
-xstat(int port, const char *name, uint64_t *v)
-{
-	uint64_t id;
-
-	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
-		return -1;
-	return rte_eth_xstats_get_by_id(port, &id, v, 1) == 1 ? 0 : -1;
-}
-
 int
 test_xstats(void)
 {
@@ -636,25 +626,25 @@ test_xstats(void)
 		CHECK(n == 1, "trickle frame %d", i);
 		rte_pktmbuf_free(got[0]);
 	}
-	CHECK(xstat(port, "rx_q0_blocks_timeout", &tmo) == 0 && tmo >= 5,
+	CHECK(port_xstat(port, "rx_q0_blocks_timeout", &tmo) == 0 && tmo >= 5,
 	      "blocks_timeout %lu", tmo);
 	/* Stop polling: a 2-block ring freezes and the kernel drops. */
 	for (i = 0; i < 1000; i++)
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 1000));
 	CHECK(rte_eth_stats_get(port, &st) == 0 && st.imissed > 0,
 	      "imissed %lu", st.imissed);
-	CHECK(xstat(port, "rx_kernel_drops", &drops) == 0 && drops == st.imissed,
+	CHECK(port_xstat(port, "rx_kernel_drops", &drops) == 0 && drops == st.imissed,
 	      "rx_kernel_drops %lu vs imissed %lu", drops, st.imissed);
-	CHECK(xstat(port, "rx_q0_ring_freezes", &freezes) == 0 && freezes > 0,
+	CHECK(port_xstat(port, "rx_q0_ring_freezes", &freezes) == 0 && freezes > 0,
 	      "ring_freezes %lu", freezes);
 	/* PACKET_STATISTICS clears on read: the totals must not. */
-	CHECK(xstat(port, "rx_kernel_drops", &v) == 0 && v == drops,
+	CHECK(port_xstat(port, "rx_kernel_drops", &v) == 0 && v == drops,
 	      "drops went from %lu to %lu on a second read", drops, v);
 	while ((n = rte_eth_rx_burst(port, 0, got, 32)) > 0) {
 		total += n;
 		rte_pktmbuf_free_bulk(got, n);
 	}
-	CHECK(xstat(port, "rx_q0_blocks_full", &full) == 0 && full >= 1,
+	CHECK(port_xstat(port, "rx_q0_blocks_full", &full) == 0 && full >= 1,
 	      "blocks_full %lu", full);
 	printf("  drained %d frames; imissed %lu, freezes %lu, blocks full %lu, timeout %lu\n",
 	       total, st.imissed, freezes, full, tmo);
@@ -669,11 +659,11 @@ test_xstats(void)
 	bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
 	bad->tso_segsz = 0;
 	CHECK(rte_eth_tx_burst(port, 0, &bad, 1) == 1, "tx bad");
-	CHECK(xstat(port, "tx_q0_malformed_errors", &mal) == 0 && mal == 1,
+	CHECK(port_xstat(port, "tx_q0_malformed_errors", &mal) == 0 && mal == 1,
 	      "malformed %lu", mal);
 	CHECK(rte_eth_xstats_reset(port) == 0 &&
-	      xstat(port, "rx_kernel_drops", &v) == 0 && v == 0 &&
-	      xstat(port, "tx_malformed_errors", &v) == 0 && v == 0, "reset");
+	      port_xstat(port, "rx_kernel_drops", &v) == 0 && v == 0 &&
+	      port_xstat(port, "tx_malformed_errors", &v) == 0 && v == 0, "reset");
 out:
 	port_close(port);
 	peer_destroy(&p);

@@ -26,6 +26,8 @@ int test_tx_tso_v4(void);
 int test_tx_tso_v6(void);
 int test_tx_uso(void);
 int test_tx_csum(void);
+int test_tx_coalesce(void);
+int test_tx_bypass_gso(void);
 int test_tx_prepare(void);
 int test_rx_tcp_plain(void);
 int test_rx_tcp_cksum(void);

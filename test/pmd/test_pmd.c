@@ -37,6 +37,8 @@ static const struct test_case cases[] = {
 	{ "tx_tso_ipv6", test_tx_tso_v6 },
 	{ "tx_uso", test_tx_uso },
 	{ "tx_csum_only", test_tx_csum },
+	{ "tx_coalesce_segments", test_tx_coalesce },
+	{ "tx_bypass_gso_not_stuck", test_tx_bypass_gso },
 	{ "tx_prepare_rejects", test_tx_prepare },
 	{ "rx_kernel_tcp_plain", test_rx_tcp_plain },
 	{ "rx_kernel_tcp_cksum", test_rx_tcp_cksum },

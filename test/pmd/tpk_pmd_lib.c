@@ -382,3 +382,13 @@ mapped_kb(void)
 	fclose(f);
 	return kb;
 }
+
+int
+port_xstat(int port, const char *name, uint64_t *v)
+{
+	uint64_t id;
+
+	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
+		return -1;
+	return rte_eth_xstats_get_by_id(port, &id, v, 1) == 1 ? 0 : -1;
+}

@@ -74,6 +74,9 @@ int port_rx_collect(int port, struct rte_mbuf **out, int n, uint16_t etype,
 int port_tx_all(int port, uint16_t q, struct rte_mbuf **bufs, int n,
 		int timeout_ms);
 
+/* One extended statistic by name; 0 or -1. */
+int port_xstat(int port, const char *name, uint64_t *v);
+
 /* Frame with ethertype TEST_ETHERTYPE, seq in the first payload bytes. */
 size_t frame_make(uint8_t *buf, const uint8_t dst[6], const uint8_t src[6],
 		  uint32_t seq, size_t len);

@@ -308,6 +308,13 @@ tpk_txq_open(struct pmd_internals *pmd, struct tpk_txq *txq)
 	txq->mode = pmd->da.tx_mode;
 	txq->vnet_len = pmd->vnet_len;
 	txq->udp_gso = pmd->has_udp_gso;
+	/*
+	 * Not with qdisc_bypass: a direct transmit drops GSO frames that the
+	 * device cannot take whole (TSO off) instead of segmenting them.
+	 */
+	txq->coalesce = pmd->da.tx_coalesce && pmd->vnet_len &&
+		pmd->da.tx_mode == TPK_TX_SENDMMSG && !pmd->da.qdisc_bypass;
+	txq->nobufs = 0;
 	return 0;
 }
 

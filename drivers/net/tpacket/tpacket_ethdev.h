@@ -31,6 +31,8 @@ extern int tpk_logtype;
 /* Messages per sendmmsg() call and iovecs shared by them. */
 #define TPK_TX_BATCH		64
 #define TPK_TX_IOV		256
+/* Calls in a row a frame may fail with ENOBUFS before it is dropped. */
+#define TPK_TX_NOBUFS_RETRIES	32
 /* Most segments one TX mbuf chain may have (advertised nb_seg_max). */
 #define TPK_TX_MAX_SEGS		64
 /* Room for L2 (+ inserted VLAN tag) + L3 + L4 headers we rewrite. */
@@ -117,6 +119,8 @@ struct tpk_txq_stats {
 	uint64_t syscalls;
 	uint64_t csum_sw;	/* IPv4 header checksums computed */
 	uint64_t tso;		/* super-frames handed to the kernel */
+	uint64_t coal_frames;	/* GSO frames merged from segment runs */
+	uint64_t coal_segs;	/* mbufs sent inside them */
 };
 
 /* Per-message scratch: the vnet header and rewritten packet headers. */
@@ -133,6 +137,8 @@ struct tpk_txq {
 	uint16_t vnet_len;
 	uint8_t mode;		/* enum tpk_tx_mode */
 	bool udp_gso;
+	bool coalesce;		/* merge TCP segment runs (tx_coalesce) */
+	uint16_t nobufs;	/* calls in a row that ended in ENOBUFS */
 	uint32_t max_frame;	/* largest non-GSO frame: MTU + L2 + tag */
 	uint32_t head;		/* next TX ring slot */
 	struct tpk_txq_stats st;
@@ -146,7 +152,8 @@ struct tpk_txq {
 	uint16_t nb_desc;
 	struct tpk_txq_stats base;
 	/* sendmmsg scratch. */
-	uint16_t idx[TPK_TX_BATCH];
+	uint16_t idx[TPK_TX_BATCH];	/* first mbuf of each message */
+	uint16_t cnt[TPK_TX_BATCH];	/* mbufs in each message */
 	struct mmsghdr msg[TPK_TX_BATCH];
 	struct iovec iov[TPK_TX_IOV];
 	struct tpk_txhdr hdr[TPK_TX_BATCH];

@@ -17,6 +17,7 @@
 #include <rte_net.h>
 
 #include "tpacket_ethdev.h"
+#include "tpk_coalesce.h"
 #include "tpk_csum.h"
 
 #define TPK_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | \
@@ -280,11 +281,97 @@ tpk_txq_drop(struct tpk_txq *txq, struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
+/*
+ * Whether the message that got err may succeed if sent again later. A
+ * full socket (EAGAIN) or an interrupted call may; ENOBUFS (a full qdisc,
+ * or a frame that a direct transmit always drops, such as a GSO frame on
+ * a device without TSO under qdisc_bypass=1) is retried a bounded number
+ * of calls in a row, so that a frame the kernel will never take cannot
+ * stall the queue.
+ */
 static inline bool
-tpk_tx_retryable(int err)
+tpk_tx_retryable(struct tpk_txq *txq, int err)
 {
-	return err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS ||
-		err == EINTR;
+	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
+		return true;
+	if (err == ENOBUFS && ++txq->nobufs < TPK_TX_NOBUFS_RETRIES)
+		return true;
+	txq->nobufs = 0;
+	return false;
+}
+
+/*
+ * Cheap test that m could be part of a coalesced run: one segment, no
+ * offload asked (explicitly or by how it was received), an Ethernet
+ * IPv4/IPv6 TCP frame that fits the MTU. The full checks, checksums
+ * included, are tpk_coal_start/add's.
+ */
+static inline bool
+tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m)
+{
+	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame ||
+	    m->pkt_len < 14 + 40 + 20 + 1 ||
+	    (tpk_tx_flags(m) & RTE_MBUF_F_TX_OFFLOAD_MASK))
+		return false;
+	if (d[12] == 0x08 && d[13] == 0x00)
+		return d[14 + 9] == IPPROTO_TCP;
+	return d[12] == 0x86 && d[13] == 0xdd && d[14 + 6] == IPPROTO_TCP;
+}
+
+/* Same L3 addresses and L4 ports as the candidate head h, cheaply. */
+static inline bool
+tpk_tx_coal_same_flow(const struct rte_mbuf *h, const struct rte_mbuf *m)
+{
+	const uint8_t *a = rte_pktmbuf_mtod(h, const uint8_t *);
+	const uint8_t *b = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (a[12] != b[12] || a[13] != b[13])
+		return false;
+	if (a[12] == 0x08)	/* IPv4 without options: addresses, ports */
+		return a[14] == 0x45 && b[14] == 0x45 &&
+			memcmp(a + 26, b + 26, 12) == 0;
+	return memcmp(a + 22, b + 22, 36) == 0;
+}
+
+/*
+ * Merge the run of TCP segments starting at bufs[i] (at most lim mbufs)
+ * into one GSO frame whose vnet header and headers go to th. Returns the
+ * number of mbufs merged, or 0 when there is no run of two or more.
+ */
+static inline uint16_t
+tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
+		uint16_t lim, struct tpk_txhdr *th, struct tpk_coal *c)
+{
+	struct rte_mbuf *h = bufs[i];
+	const uint8_t *hd = rte_pktmbuf_mtod(h, const uint8_t *);
+	struct tpk_tx_req r;
+	uint16_t n;
+
+	if (lim < 2 || !tpk_tx_coal_cand(txq, h) ||
+	    !tpk_tx_coal_cand(txq, bufs[i + 1]) ||
+	    !tpk_tx_coal_same_flow(h, bufs[i + 1]))
+		return 0;
+	if (tpk_coal_start(c, hd, h->data_len) < 0)
+		return 0;
+	for (n = 1; n < lim; n++) {
+		struct rte_mbuf *m = bufs[i + n];
+
+		if (!tpk_tx_coal_cand(txq, m) ||
+		    tpk_coal_add(c, hd, rte_pktmbuf_mtod(m, const uint8_t *),
+				 m->data_len) < 0)
+			break;
+	}
+	if (n < 2)
+		return 0;
+	tpk_coal_finish(c, hd, th->hdr, &r);
+	memset(&th->vh, 0, sizeof(th->vh));
+	if (tpk_vnet_tx_fill(&r, &th->vh, txq->udp_gso) != TPK_TX_OK)
+		return 0;
+	txq->st.coal_frames++;
+	txq->st.coal_segs += n;
+	return n;
 }
 
 /*
@@ -301,20 +388,48 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 	while (done < nb) {
 		uint16_t nmsg = 0, niov = 0, nfree = 0, i, k;
 		uint16_t bad[TPK_TX_BATCH];
-		uint16_t nbad = 0, end;
+		uint16_t nbad = 0, end, lim;
 		bool full = false;
 
-		for (i = done; i < nb && nmsg < TPK_TX_BATCH &&
+		/* At most 2 * TPK_TX_BATCH mbufs per round: the size of to_free. */
+		lim = RTE_MIN(nb, done + 2 * TPK_TX_BATCH);
+		for (i = done; i < lim && nmsg < TPK_TX_BATCH &&
 		     nbad < TPK_TX_BATCH; i++) {
 			struct rte_mbuf *m = bufs[i], *s;
 			struct tpk_txhdr *th = &txq->hdr[nmsg];
 			struct msghdr *mh = &txq->msg[nmsg].msg_hdr;
 			struct iovec *iov = &txq->iov[niov];
 			struct tpk_tx_plan p;
+			struct tpk_coal c;
 			uint32_t skip, nio = 0;
+			uint16_t run;
 
 			if (niov + m->nb_segs + 2 > TPK_TX_IOV)
 				break;
+			run = txq->coalesce ? tpk_tx_coalesce(txq, bufs, i,
+				RTE_MIN(lim - i, TPK_TX_IOV - niov - 2),
+				th, &c) : 0;
+			if (run) {
+				iov[nio].iov_base = &th->vh;
+				iov[nio++].iov_len = txq->vnet_len;
+				iov[nio].iov_base = th->hdr;
+				iov[nio++].iov_len = c.hdr_len;
+				for (uint16_t j = 0; j < run; j++) {
+					s = bufs[i + j];
+					iov[nio].iov_base = rte_pktmbuf_mtod_offset(
+						s, void *, c.hdr_len);
+					iov[nio++].iov_len = s->data_len -
+						c.hdr_len;
+				}
+				memset(mh, 0, sizeof(*mh));
+				mh->msg_iov = iov;
+				mh->msg_iovlen = nio;
+				txq->cnt[nmsg] = run;
+				txq->idx[nmsg++] = i;
+				niov += nio;
+				i += run - 1;
+				continue;
+			}
 			if (unlikely(tpk_tx_plan(txq, m, &p) != 0)) {
 				bad[nbad++] = i;
 				continue;
@@ -344,6 +459,7 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 			memset(mh, 0, sizeof(*mh));
 			mh->msg_iov = iov;
 			mh->msg_iovlen = nio;
+			txq->cnt[nmsg] = 1;
 			txq->idx[nmsg++] = i;
 			niov += nio;
 		}
@@ -358,9 +474,12 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 
 			txq->st.syscalls++;
 			if (r > 0) {
+				txq->nobufs = 0;
 				for (int j = k; j < k + r; j++) {
-					txq->st.pkts++;
-					txq->st.bytes += bufs[txq->idx[j]]->pkt_len;
+					for (int x = 0; x < txq->cnt[j]; x++)
+						txq->st.bytes += bufs[txq->idx[j] +
+							x]->pkt_len;
+					txq->st.pkts += txq->cnt[j];
 				}
 				k += r;
 				if (k == nmsg)
@@ -375,25 +494,25 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 				err = 0;
 				getsockopt(txq->fd, SOL_SOCKET, SO_ERROR, &err,
 					   &sl);
-				if (err == 0 || tpk_tx_retryable(err)) {
+				if (err == 0 || tpk_tx_retryable(txq, err)) {
 					full = true;
 					break;
 				}
 			} else {
 				err = errno;
-				if (tpk_tx_retryable(err)) {
+				if (tpk_tx_retryable(txq, err)) {
 					full = true;
 					break;
 				}
 			}
 			if (err == ENXIO || err == ENODEV || err == ENETDOWN) {
 				/* No device: refuse the whole batch at once. */
-				txq->st.rejected += nmsg - k;
-				k = nmsg;
+				for (; k < nmsg; k++)
+					txq->st.rejected += txq->cnt[k];
 				break;
 			}
 			/* Message k was refused: drop it, go on after it. */
-			txq->st.rejected++;
+			txq->st.rejected += txq->cnt[k];
 			k++;
 		}
 		if (full) {
@@ -401,7 +520,8 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 			end = txq->idx[k];
 		}
 		for (i = 0; i < k; i++)
-			to_free[nfree++] = bufs[txq->idx[i]];
+			for (uint16_t x = 0; x < txq->cnt[i]; x++)
+				to_free[nfree++] = bufs[txq->idx[i] + x];
 		for (i = 0; i < nbad && bad[i] < end; i++) {
 			txq->st.malformed++;
 			to_free[nfree++] = bufs[bad[i]];

@@ -41,6 +41,8 @@ static const struct tpk_xstat tx_xstats[] = {
 	TXS("syscalls", syscalls),
 	TXS("sw_ipv4_checksum", csum_sw),
 	TXS("tso_frames", tso),
+	TXS("coalesced_frames", coal_frames),
+	TXS("coalesced_segments", coal_segs),
 };
 
 /* Counters kept outside the lcore stats struct. */

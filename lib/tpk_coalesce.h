@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * TX coalescing: recognise consecutive TCP segments of one flow that a
+ * kernel TSO of their merged frame would reproduce exactly, and build
+ * that merged frame's headers and GSO request. Sending one super-frame
+ * instead of N segments saves the kernel N-1 trips through its stack;
+ * on a veth the peer even receives it unsegmented, as from a bridge.
+ * DPDK-free.
+ */
+#ifndef TPK_COALESCE_H
+#define TPK_COALESCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tpk_pkt.h"
+#include "tpk_vnet.h"
+
+/* Segments per merged frame: bounded by the iovecs of one message. */
+#define TPK_COAL_MAX_SEGS 64
+
+struct tpk_coal {
+	struct tpk_pkt_info pi;
+	uint16_t hdr_len;	/* l2 + l3 + l4 */
+	uint16_t mss;		/* payload of the first segment */
+	uint16_t next_id;	/* IPv4 id the next segment must carry */
+	uint8_t flags;		/* TCP flags of the merged frame */
+	bool closed;		/* a short or PSH segment ended the run */
+	uint32_t next_seq;	/* TCP sequence the next segment must carry */
+	uint32_t payload;	/* payload bytes merged so far */
+	uint32_t nb;		/* segments merged so far */
+};
+
+/*
+ * Start a run with the frame seg (len contiguous bytes). Returns 0 if it
+ * can head one: an untagged IPv4 (no options) or IPv6 (no extension
+ * headers) TCP segment with payload, ACK set and no SYN/FIN/RST/URG/PSH,
+ * valid IP and TCP checksums and lengths that match len.
+ */
+int tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len);
+
+/*
+ * Append the frame seg if it continues the run headed by head: same
+ * headers except the fields that TSO changes per segment (IP length, id
+ * and checksum, TCP sequence, PSH on the last, checksum), the next
+ * sequence number and IPv4 id, a payload no larger than the first, valid
+ * checksums. Returns 0 if appended, -1 if the run must end before it.
+ */
+int tpk_coal_add(struct tpk_coal *c, const uint8_t *head, const uint8_t *seg,
+		 uint32_t len);
+
+/*
+ * Write the merged frame's headers (c->hdr_len bytes, from head) to out
+ * and fill the kernel request that segments it back. The L4 checksum
+ * field gets the pseudo-header sum, as the kernel expects with
+ * VIRTIO_NET_HDR_F_NEEDS_CSUM.
+ */
+void tpk_coal_finish(const struct tpk_coal *c, const uint8_t *head,
+		     uint8_t *out, struct tpk_tx_req *r);
+
+#endif /* TPK_COALESCE_H */

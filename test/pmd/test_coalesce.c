@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: BSD-3-Clause
+ * TX coalescing: a burst of ready-made TCP segments (no offload flags,
+ * as testpmd's io engine forwards them) leaves as GSO frames, and the
+ * wire must not tell. The local veth has TSO and checksum offload off,
+ * so the kernel segments the merged frames in software and the raw
+ * receiver in the peer namespace sees every frame as a NIC would send
+ * it: each must equal the mbuf we gave, byte for byte, in order.
+ */
+
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <rte_ethdev.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+#include "tpk_pmd_test.h"
+#include "test_cases.h"
+
+#define NSEG 20
+#define MSS 1000
+#define SPORT 4000
+#define DPORT 5000
+
+static uint8_t frames[NSEG][14 + 40 + 20 + MSS];
+static uint32_t flen[NSEG];
+
+/*
+ * Segments k of a flow as its sender's TSO would cut them: payload MSS
+ * (the last one 500 bytes, with PSH), contiguous sequence numbers and
+ * IPv4 ids, valid checksums. bad: index whose TCP checksum is broken.
+ */
+static void
+build_flow(const struct peer *p, bool v6, uint16_t sport, int bad)
+{
+	uint32_t l3 = v6 ? 40 : 20, hl = 14 + l3 + 20, seq = 0xfffff000u;
+	int k;
+
+	for (k = 0; k < NSEG; k++) {
+		uint32_t pay = k == NSEG - 1 ? 500 : MSS, i;
+		uint8_t *f = frames[k];
+		struct rte_tcp_hdr *t = (void *)(f + 14 + l3);
+
+		memset(f, 0, hl);
+		memcpy(f, p->remote_mac, 6);
+		memcpy(f + 6, p->local_mac, 6);
+		if (v6) {
+			struct rte_ipv6_hdr *ip = (void *)(f + 14);
+
+			f[12] = 0x86; f[13] = 0xdd;
+			ip->vtc_flow = htonl(6u << 28 | 0x12345);
+			ip->payload_len = htons(20 + pay);
+			ip->proto = IPPROTO_TCP;
+			ip->hop_limits = 64;
+			ip->src_addr[0] = 0xfd; ip->src_addr[15] = 1;
+			ip->dst_addr[0] = 0xfd; ip->dst_addr[15] = 2;
+		} else {
+			struct rte_ipv4_hdr *ip = (void *)(f + 14);
+
+			f[12] = 0x08; f[13] = 0x00;
+			ip->version_ihl = 0x45;
+			ip->total_length = htons(20 + 20 + pay);
+			ip->packet_id = htons((uint16_t)(0xfff8 + k));
+			ip->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
+			ip->time_to_live = 64;
+			ip->next_proto_id = IPPROTO_TCP;
+			ip->src_addr = htonl(0x0a3b0001);
+			ip->dst_addr = htonl(0x0a3b0002);
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+		}
+		t->src_port = htons(sport);
+		t->dst_port = htons(DPORT);
+		t->sent_seq = htonl(seq);
+		t->recv_ack = htonl(77);
+		t->data_off = 5 << 4;
+		t->tcp_flags = RTE_TCP_ACK_FLAG |
+			(k == NSEG - 1 ? RTE_TCP_PSH_FLAG : 0);
+		t->rx_win = htons(1000);
+		for (i = 0; i < pay; i++)
+			f[hl + i] = (uint8_t)(k * 31 + i * 7 + sport);
+		t->cksum = v6 ? rte_ipv6_udptcp_cksum((void *)(f + 14), t) :
+			rte_ipv4_udptcp_cksum((void *)(f + 14), t);
+		if (k == bad)
+			t->cksum ^= 0x0101;
+		flen[k] = hl + pay;
+		seq += pay;
+	}
+}
+
+/* Send frames[order[]] in one burst; the peer must see them unchanged. */
+static int
+send_check(struct peer *p, int port, const int *order, int n)
+{
+	struct rte_mbuf *m[NSEG * 2];
+	uint8_t got[2048];
+	int k;
+
+	for (k = 0; k < n; k++) {
+		m[k] = mbuf_from(frames[order[k]], flen[order[k]]);
+		if (m[k] == NULL)
+			return -1;
+	}
+	if (port_tx_all(port, 0, m, n, 2000) != n)
+		return -1;
+	for (k = 0; k < n; k++) {
+		int len;
+
+		do {
+			len = peer_recv(p, got, sizeof(got),
+					0, 2000);
+			if (len < 0) {
+				printf("  frame %d of %d not received\n", k, n);
+				return -1;
+			}
+		} while (len < 14 + 40 + 20 ||
+			 !((got[12] == 0x08 && got[14 + 9] == IPPROTO_TCP) ||
+			   (got[12] == 0x86 && got[14 + 6] == IPPROTO_TCP)));
+		if ((uint32_t)len != flen[order[k]] ||
+		    memcmp(got, frames[order[k]], len) != 0) {
+			printf("  frame %d (segment %d): %d bytes, not as sent\n",
+			       k, order[k], len);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+coalesce_case(bool enabled)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.devargs_extra = enabled ? NULL : "tx_coalesce=0" };
+	struct rte_eth_stats st;
+	uint64_t cf = 0, cs = 0, bytes = 0;
+	int order[NSEG], k, port = -1, v6;
+
+	if (peer_create(&p, enabled ? "coal" : "nocoal", 1500) < 0 ||
+	    peer_raw_open(&p) < 0)
+		return 1;
+	/* The kernel segments (and checksums) in software on the way out. */
+	sh("ethtool -K %s tx off tso off gso off >/dev/null 2>&1", p.local);
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+	for (k = 0; k < NSEG; k++)
+		order[k] = k;
+
+	for (v6 = 0; v6 <= 1; v6++) {
+		/* One flow, 20 segments: one GSO frame. */
+		build_flow(&p, v6, SPORT, -1);
+		CHECK(send_check(&p, port, order, NSEG) == 0,
+		      "IPv%d run", v6 ? 6 : 4);
+		for (k = 0; k < NSEG; k++)
+			bytes += flen[k];
+		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+		      port_xstat(port, "tx_coalesced_segments", &cs) == 0,
+		      "xstats");
+		CHECK(cf == (enabled ? 1u + 3 * v6 : 0) &&
+		      cs == (enabled ? NSEG + (NSEG + 19) * (uint64_t)v6 : 0),
+		      "IPv%d run: %lu frames, %lu segments coalesced",
+		      v6 ? 6 : 4, cf, cs);
+
+		/*
+		 * A broken checksum in the middle: segments 0-6 and 8-19 are
+		 * merged, 7 goes alone and arrives still broken (never
+		 * "repaired" by a fresh kernel checksum).
+		 */
+		build_flow(&p, v6, SPORT, 7);
+		CHECK(send_check(&p, port, order, NSEG) == 0,
+		      "IPv%d run with a bad checksum", v6 ? 6 : 4);
+		for (k = 0; k < NSEG; k++)
+			bytes += flen[k];
+		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+		      port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
+		      cf == (enabled ? 3u + 3 * v6 : 0) &&
+		      cs == (enabled ? NSEG + 19 + (NSEG + 19) * (uint64_t)v6 :
+			     0),
+		      "bad checksum run: %lu frames, %lu segments", cf, cs);
+	}
+
+	/* Two flows interleaved: nothing to merge, order kept. */
+	{
+		static uint8_t a[NSEG][sizeof(frames[0])];
+		static uint32_t alen[NSEG];
+		int ord2[NSEG];
+
+		build_flow(&p, false, SPORT + 1, -1);
+		memcpy(a, frames, sizeof(a));
+		memcpy(alen, flen, sizeof(alen));
+		build_flow(&p, false, SPORT + 2, -1);
+		/* frames[0..9] <- alternate A0 B0 A1 B1 ... */
+		for (k = 0; k < NSEG / 2; k++) {
+			memcpy(frames[NSEG / 2 + k], frames[k], sizeof(frames[0]));
+			flen[NSEG / 2 + k] = flen[k];
+		}
+		for (k = 0; k < NSEG / 2; k++) {
+			memcpy(frames[2 * k], a[k], sizeof(frames[0]));
+			flen[2 * k] = alen[k];
+			memcpy(frames[2 * k + 1], frames[NSEG / 2 + k],
+			       sizeof(frames[0]));
+			flen[2 * k + 1] = flen[NSEG / 2 + k];
+		}
+		for (k = 0; k < NSEG; k++) {
+			ord2[k] = k;
+			bytes += flen[k];
+		}
+		CHECK(send_check(&p, port, ord2, NSEG) == 0, "interleaved");
+		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+		      cf == (enabled ? 6u : 0), "interleaved flows merged: %lu",
+		      cf);
+	}
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 5 * NSEG &&
+	      st.obytes == bytes && st.oerrors == 0,
+	      "stats: %lu packets %lu bytes, want %d %lu", st.opackets,
+	      st.obytes, 5 * NSEG, bytes);
+	printf("  %lu GSO frames carried %lu of %d segments, all byte-exact\n",
+	       cf, cs, 5 * NSEG);
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
+
+int
+test_tx_coalesce(void)
+{
+	int r = coalesce_case(true);
+
+	return r ? r : coalesce_case(false);
+}
+
+/*
+ * qdisc_bypass=1 on a device without TSO: the kernel's direct transmit
+ * drops a GSO frame (ENOBUFS) instead of segmenting it, every time. The
+ * queue must give up on that frame after a bounded number of calls,
+ * count it, and go on sending; coalescing is off in that mode.
+ */
+int
+test_tx_bypass_gso(void)
+{
+	struct peer p;
+	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
+		.devargs_extra = "qdisc_bypass=1",
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_TCP_TSO |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM };
+	struct rte_mbuf *m;
+	uint64_t rej = 0, cf = 1;
+	int order[NSEG], k, port = -1, sent = 0;
+	uint64_t t0;
+
+	if (peer_create(&p, "bypass", 1500) < 0 || peer_raw_open(&p) < 0)
+		return 1;
+	sh("ethtool -K %s tx off tso off gso off >/dev/null 2>&1", p.local);
+	port = port_open(&p, &cfg);
+	CHECK(port >= 0, "port");
+
+	/* A TSO request: a 1400-byte payload in two 700-byte segments. */
+	build_flow(&p, false, SPORT, -1);
+	m = mbuf_from(frames[0], 14 + 20 + 20 + 1400);
+	CHECK(m != NULL, "mbuf");
+	m->l2_len = 14;
+	m->l3_len = 20;
+	m->l4_len = 20;
+	m->tso_segsz = 700;
+	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+		RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
+	CHECK(rte_eth_tx_prepare(port, 0, &m, 1) == 1, "tx_prepare");
+	t0 = now_ms();
+	for (k = 0; k < 1000 && !sent; k++)
+		sent = rte_eth_tx_burst(port, 0, &m, 1);
+	if (!sent)
+		rte_pktmbuf_free(m);
+	CHECK(sent == 1, "a GSO frame the kernel always drops stalled the "
+	      "queue for %d calls", k);
+	CHECK(port_xstat(port, "tx_kernel_rejected_errors", &rej) == 0 &&
+	      rej == 1, "rejected %lu", rej);
+	printf("  GSO frame dropped by the direct transmit after %d calls "
+	       "(%lu ms), counted\n", k, now_ms() - t0);
+
+	/* Plain segments still go, one by one and unchanged. */
+	for (k = 0; k < NSEG; k++)
+		order[k] = k;
+	CHECK(send_check(&p, port, order, NSEG) == 0, "segments after it");
+	CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 && cf == 0,
+	      "coalesced under qdisc_bypass: %lu", cf);
+out:
+	port_close(port);
+	peer_destroy(&p);
+	return 0;
+}
