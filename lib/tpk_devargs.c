@@ -16,6 +16,11 @@ static const char *const fanout_names[] = {
 	[TPK_FANOUT_RSS] = "rss",
 };
 
+static const char *const rx_mode_names[] = {
+	[TPK_RX_RING] = "ring",
+	[TPK_RX_RECVMMSG] = "recvmmsg",
+};
+
 static const char *const tx_mode_names[] = {
 	[TPK_TX_SENDMMSG] = "sendmmsg",
 	[TPK_TX_RING] = "ring",
@@ -71,6 +76,8 @@ static const struct key keys[] = {
 	  "an integer in [0, 65535]" },
 	{ "qdisc_bypass", K_UINT, OFF(qdisc_bypass), 0, 1, NULL, 0, "0 or 1" },
 	{ "vnet_hdr", K_UINT, OFF(vnet_hdr), 0, 1, NULL, 0, "0 or 1" },
+	{ "rx_mode", K_ENUM, OFF(rx_mode), 0, 0, rx_mode_names, 2,
+	  "ring or recvmmsg" },
 	{ "tx_mode", K_ENUM, OFF(tx_mode), 0, 0, tx_mode_names, 2,
 	  "sendmmsg or ring" },
 	{ "txframes", K_UINT, OFF(txframes), 16, 65536, NULL, 0,

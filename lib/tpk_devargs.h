@@ -27,6 +27,11 @@ enum tpk_fanout_mode {
 	TPK_FANOUT_RSS,		/* eBPF + RETA, else HASH */
 };
 
+enum tpk_rx_mode {
+	TPK_RX_RING = 0,	/* TPACKET_V3 ring */
+	TPK_RX_RECVMMSG,	/* no ring: recvmmsg() per burst */
+};
+
 enum tpk_tx_mode {
 	TPK_TX_SENDMMSG = 0,
 	TPK_TX_RING,
@@ -42,6 +47,7 @@ struct tpk_devargs {
 	int32_t fanout_id;	/* -1: unique id chosen by the kernel */
 	uint32_t qdisc_bypass;
 	uint32_t vnet_hdr;
+	uint32_t rx_mode;	/* enum tpk_rx_mode */
 	uint32_t tx_mode;	/* enum tpk_tx_mode */
 	uint32_t txframes;	/* TX ring slots, ring mode */
 	uint32_t tx_coalesce;	/* merge TCP segment runs into GSO frames */
@@ -52,8 +58,9 @@ struct tpk_devargs {
 #define TPK_DEVARGS_HELP \
 	"iface=<ifname> queues=<1-64> blocksz=<bytes> blocks=<int> " \
 	"tov=<ms> fanout=rss|hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
-	"qdisc_bypass=<0|1> vnet_hdr=<0|1> tx_mode=sendmmsg|ring " \
-	"txframes=<int> tx_coalesce=<0|1> fd_helper=<unix socket path>"
+	"qdisc_bypass=<0|1> vnet_hdr=<0|1> rx_mode=ring|recvmmsg " \
+	"tx_mode=sendmmsg|ring txframes=<int> tx_coalesce=<0|1> " \
+	"fd_helper=<unix socket path>"
 
 void tpk_devargs_defaults(struct tpk_devargs *da);
 

@@ -107,6 +107,17 @@ tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	    setopt_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, cfg->sndbuf) < 0 &&
 	    setopt_int(fd, SOL_SOCKET, SO_SNDBUF, cfg->sndbuf) < 0)
 		FAIL("SO_SNDBUF");
+	/* Without CAP_NET_ADMIN the kernel caps the size at rmem_max. */
+	if (cfg->rcvbuf &&
+	    setopt_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, cfg->rcvbuf) < 0 &&
+	    setopt_int(fd, SOL_SOCKET, SO_RCVBUF, cfg->rcvbuf) < 0)
+		FAIL("SO_RCVBUF");
+	if (cfg->auxdata &&
+	    setopt_int(fd, SOL_PACKET, PACKET_AUXDATA, 1) < 0)
+		FAIL("PACKET_AUXDATA");
+	if (cfg->sw_timestamp &&
+	    setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0)
+		FAIL("SO_TIMESTAMPNS");
 
 	numa_prefer(cfg->numa_node, &ns);
 	if (cfg->block_size) {
@@ -164,7 +175,7 @@ tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	memset(&sll, 0, sizeof(sll));
 	sll.sll_family = AF_PACKET;
 	sll.sll_ifindex = cfg->ifindex;
-	sll.sll_protocol = cfg->block_size ? htons(ETH_P_ALL) : 0;
+	sll.sll_protocol = cfg->block_size || cfg->rx ? htons(ETH_P_ALL) : 0;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
 		FAIL("bind");
 	return 0;

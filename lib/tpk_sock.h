@@ -31,6 +31,11 @@ struct tpk_sock_cfg {
 	bool rxhash;		/* ask for tp_rxhash */
 	bool ignore_outgoing;	/* PACKET_IGNORE_OUTGOING on this socket */
 	bool hw_timestamp;	/* ask for raw hardware RX timestamps */
+	/* RX without a ring (recvmmsg): bound to ETH_P_ALL all the same */
+	bool rx;
+	bool auxdata;		/* PACKET_AUXDATA: status and VLAN per frame */
+	bool sw_timestamp;	/* SO_TIMESTAMPNS on every frame */
+	int rcvbuf;		/* SO_RCVBUFFORCE, 0: leave */
 	/* TX */
 	bool qdisc_bypass;
 	uint32_t tx_frame_size;	/* TX ring slot, 0: no TX ring */

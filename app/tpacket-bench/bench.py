@@ -83,6 +83,7 @@ def datapaths(afp_args):
         DP("tpacket-bypass", "dpdk", "net_tpacket", "qdisc_bypass=1"),
         DP("tpacket-lro", "dpdk", "net_tpacket", app=["--enable-lro"]),
         DP("tpacket-nocoal", "dpdk", "net_tpacket", "tx_coalesce=0"),
+        DP("tpacket-recv", "dpdk", "net_tpacket", "rx_mode=recvmmsg"),
         DP("tpacket-blk1m", "dpdk", "net_tpacket",
            "blocksz=1048576,blocks=4"),
         DP("tpacket-tov0", "dpdk", "net_tpacket", "tov=0"),
@@ -98,25 +99,26 @@ def datapaths(afp_args):
 
 # Scenario plans: (scenario, case, datapath names).
 FULL_PLAN = {
-    "tcp": [("offloads=on", ["tpacket", "tpacket-nocoal", "tpacket-ring",
-                             "tpacket-bypass", "tpacket-lro", "af_packet",
-                             "bridge",
-                             "bridge-rps", "veth"]),
+    "tcp": [("offloads=on", ["tpacket", "tpacket-nocoal", "tpacket-recv",
+                             "tpacket-ring", "tpacket-bypass", "tpacket-lro",
+                             "af_packet", "bridge", "bridge-rps", "veth"]),
             ("offloads=off", ["tpacket", "tpacket-ring", "tpacket-bypass",
                               "af_packet", "bridge", "bridge-rps", "veth"])],
     # No bridge-rps here: with RPS the veth backlog overflows under a
     # flood and trafgen aborts on the EAGAIN its TX ring flush gets.
-    "udp": [("64B", ["tpacket", "tpacket-ring", "tpacket-bypass",
-                     "tpacket-blk1m", "af_packet", "bridge", "veth"]),
+    "udp": [("64B", ["tpacket", "tpacket-recv", "tpacket-ring",
+                     "tpacket-bypass", "tpacket-blk1m", "af_packet", "bridge",
+                     "veth"]),
             ("1518B", ["tpacket", "tpacket-ring", "tpacket-bypass",
                        "tpacket-blk1m", "af_packet", "bridge", "veth"])],
     "txrx": [("txonly-64B", ["tpacket", "tpacket-ring", "tpacket-bypass",
                              "af_packet"]),
-             ("rxonly-64B", ["tpacket", "tpacket-blk1m", "af_packet"]),
+             ("rxonly-64B", ["tpacket", "tpacket-recv", "tpacket-blk1m",
+                            "af_packet"]),
              ("txonly-1518B", ["tpacket", "tpacket-ring", "tpacket-bypass",
                                "af_packet"])],
     "latency": [("ping", ["tpacket-tov0", "tpacket-tov1", "tpacket-tov4",
-                          "af_packet", "bridge", "veth"])],
+                          "tpacket-recv", "af_packet", "bridge", "veth"])],
     "mq": None,     # built from --queues
 }
 QUICK_PLAN = {
@@ -124,7 +126,7 @@ QUICK_PLAN = {
             ("offloads=off", ["tpacket", "af_packet", "bridge", "veth"])],
     "udp": [("64B", ["tpacket", "af_packet", "bridge", "veth"])],
     "txrx": [("txonly-64B", ["tpacket", "af_packet"])],
-    "latency": [("ping", ["tpacket-tov1", "tpacket-tov4", "af_packet",
+    "latency": [("ping", ["tpacket-tov1", "tpacket-recv", "af_packet",
                           "bridge"])],
     "mq": None,
 }

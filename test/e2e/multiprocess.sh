@@ -34,6 +34,7 @@ trap cleanup_mp EXIT
 dut=$(tpk_netns dut)
 peer=$(tpk_netns peer)
 tpk_veth "$dut" md0 "$peer" mp0
+tpk_veth "$dut" md1 "$peer" mp1
 tpk_stage_plugin
 prefix=tpk-$TPK_TAG-mp
 eal_mp="--no-pci --huge-dir $hd -m 256 --file-prefix $prefix"
@@ -43,7 +44,8 @@ d=$(mktemp -d /run/tpk-testpmd.XXXXXX); tpk_track_dir "$d"
 TPM_FIFO=$d/cmd TPM_OUT=$d/out
 mkfifo "$TPM_FIFO"
 ip netns exec "$dut" dpdk-testpmd -l 0,1 $eal_mp -d "$TPK_PLUGIN" \
-	--vdev=net_tpacket0,iface=md0 -- -i --total-num-mbufs=4096 \
+	--vdev=net_tpacket0,iface=md0 \
+	--vdev=net_tpacket1,iface=md1,rx_mode=recvmmsg -- -i --total-num-mbufs=4096 \
 	<"$TPM_FIFO" >"$TPM_OUT" 2>&1 &
 TPM_PID=$!
 tpk_track_pid $TPM_PID
@@ -59,6 +61,17 @@ ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" send mp0 50 0
 wait $spid; rc=$?
 cat "$d/rx"; cat "$TPM_OUT" | tail -5
 [ $rc -eq 0 ] || tpk_fail "secondary RX"
+
+# 1b. The same on a port in rx_mode=recvmmsg (no ring to map: the
+# secondary reads its own copy of the socket).
+ip netns exec "$dut" "$sec" -l 1 --proc-type=secondary $eal_mp -- net_tpacket1 rx 50 >"$d/rx1" 2>&1 &
+spid=$!
+tpk_track_pid $spid
+for i in $(seq 50); do grep -q ready "$d/rx1" && break; sleep 0.1; done
+ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" send mp1 50 0
+wait $spid; rc=$?
+cat "$d/rx1"
+[ $rc -eq 0 ] || tpk_fail "secondary RX, rx_mode=recvmmsg"
 
 # 2. A secondary transmits on queue 0.
 ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" recv mp0 20 1000 >"$d/peer" 2>&1 &

@@ -87,7 +87,7 @@ usage(void)
 {
 	unsigned int i;
 
-	printf("usage: test_pmd [--list] [case...]\n");
+	printf("usage: test_pmd [--list] [--devargs K=V[,K=V]] [case...]\n");
 	for (i = 0; i < RTE_DIM(cases); i++)
 		printf("  %s\n", cases[i].name);
 }
@@ -99,7 +99,9 @@ main(int argc, char **argv)
 	char *eal[] = { argv[0], "--no-pci", "--no-huge", "-m", "768",
 		"--file-prefix", prefix, "-l", "0", "--log-level",
 		"pmd.net.tpacket:info", NULL };
-	int failed = 0, ran = 0, fd;
+	int failed = 0, ran = 0, fd, nb_names = 0;
+	const char *names[RTE_DIM(cases)];
+	char suffix[80] = "";
 	unsigned int i;
 	int j;
 
@@ -107,6 +109,12 @@ main(int argc, char **argv)
 		if (strcmp(argv[j], "--list") == 0 || strcmp(argv[j], "-h") == 0) {
 			usage();
 			return 0;
+		} else if (strcmp(argv[j], "--devargs") == 0 && j + 1 < argc) {
+			/* Every port gets these too; case names say so. */
+			test_devargs = argv[++j];
+			snprintf(suffix, sizeof(suffix), "@%s", test_devargs);
+		} else if (nb_names < (int)RTE_DIM(cases)) {
+			names[nb_names++] = argv[j];
 		}
 	}
 	if (geteuid() != 0) {
@@ -147,11 +155,11 @@ main(int argc, char **argv)
 	}
 
 	for (i = 0; i < RTE_DIM(cases); i++) {
-		bool want = argc < 2;
+		bool want = nb_names == 0;
 		unsigned int avail;
 
-		for (j = 1; j < argc; j++)
-			if (strcmp(argv[j], cases[i].name) == 0)
+		for (j = 0; j < nb_names; j++)
+			if (strcmp(names[j], cases[i].name) == 0)
 				want = true;
 		if (!want)
 			continue;
@@ -167,11 +175,11 @@ main(int argc, char **argv)
 			test_failed = 1;
 		}
 		if (rc == TEST_SKIP)
-			printf("SKIP: %s\n", cases[i].name);
+			printf("SKIP: %s%s\n", cases[i].name, suffix);
 		else if (rc != 0 || test_failed)
-			printf("FAIL: %s\n", cases[i].name), failed++;
+			printf("FAIL: %s%s\n", cases[i].name, suffix), failed++;
 		else
-			printf("PASS: %s\n", cases[i].name);
+			printf("PASS: %s%s\n", cases[i].name, suffix);
 		ran++;
 	}
 out:

@@ -24,6 +24,7 @@
 
 struct rte_mempool *test_mp;
 char test_ns[64];
+const char *test_devargs;
 int test_failed;
 static int port_seq;
 
@@ -215,9 +216,10 @@ port_open(const struct peer *p, const struct port_cfg *c)
 	uint16_t port, q;
 
 	snprintf(name, sizeof(name), "net_tpacket_t%d", port_seq++);
-	snprintf(args, sizeof(args), "iface=%s%s%s", p->local,
+	snprintf(args, sizeof(args), "iface=%s%s%s%s%s", p->local,
 		 c->devargs_extra ? "," : "",
-		 c->devargs_extra ? c->devargs_extra : "");
+		 c->devargs_extra ? c->devargs_extra : "",
+		 test_devargs ? "," : "", test_devargs ? test_devargs : "");
 	if (rte_vdev_init(name, args) != 0) {
 		printf("  rte_vdev_init(%s, %s) failed\n", name, args);
 		return -1;

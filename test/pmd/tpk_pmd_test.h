@@ -17,6 +17,7 @@
 
 extern struct rte_mempool *test_mp;
 extern char test_ns[64];	/* the namespace this process runs in */
+extern const char *test_devargs; /* appended to every port (--devargs) */
 extern int test_failed;
 
 #define CHECK(cond, ...) do { \

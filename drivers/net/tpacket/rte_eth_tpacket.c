@@ -63,6 +63,9 @@ tpk_rx_capa(const struct pmd_internals *pmd)
 	if (pmd->vnet_len)
 		c |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_RX_OFFLOAD_TCP_LRO;
+	/* recvmsg() does not report the kernel's flow hash. */
+	if (pmd->da.rx_mode == TPK_RX_RECVMMSG)
+		c &= ~RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	return c;
 }
 
@@ -245,6 +248,16 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 	char err[128];
 	int ret;
 
+	if (rxq->rcv != NULL) {
+		/* No ring: the same memory budget as socket buffer. */
+		uint64_t rb = (uint64_t)pmd->blocksz * pmd->blocks;
+
+		cfg.block_size = 0;
+		cfg.rx = true;
+		cfg.auxdata = true;
+		cfg.sw_timestamp = rxq->timestamp;
+		cfg.rcvbuf = (int)RTE_MIN(rb, (uint64_t)INT32_MAX / 2);
+	}
 	ret = tpk_get_socket(pmd, &cfg.adopt, &cfg.fd);
 	if (ret < 0)
 		return ret;
@@ -253,6 +266,17 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 		TPK_LOG(ERR, "%s: RX queue %u: %s", pmd->ni.name, rxq->queue_id,
 			err);
 		return ret;
+	}
+	rxq->gso.active = false;
+	rxq->blk_open = false;
+	if (rxq->rcv != NULL) {
+		tpk_rcv_init(rxq->rcv, rxq->rcv->arena, rxq->rcv->slot_size,
+			     pmd->vnet_len);
+		memset(&rxq->cur, 0, sizeof(rxq->cur));
+		/* GSO state keeps offsets from here; non-NULL: started. */
+		rxq->cur.ring = rxq->rcv->arena;
+		rxq->cur.vnet_len = pmd->vnet_len;
+		return 0;
 	}
 	rxq->cur.bad_blocks = 0;
 	rxq->cur.blk = 0;
@@ -526,6 +550,10 @@ tpk_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (rxq == NULL)
 		return;
 	tpk_rxq_close(rxq);
+	if (rxq->rcv != NULL) {
+		rte_free(rxq->rcv->arena);
+		rte_free(rxq->rcv);
+	}
 	rte_free(rxq);
 	dev->data->rx_queues[qid] = NULL;
 }
@@ -630,6 +658,37 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 		rxq->timestamp = true;
 	}
 	rxq->gone = &pmd->gone;
+	if (pmd->da.rx_mode == TPK_RX_RECVMMSG) {
+		uint32_t slot = tpk_rcv_slot_size(tpk_max_frame(pmd));
+		uint8_t *arena;
+
+		rxq->rcv = rte_zmalloc_socket("tpacket_rcv", sizeof(*rxq->rcv),
+					      RTE_CACHE_LINE_SIZE, socket_id);
+		arena = rte_malloc_socket("tpacket_rcv_arena",
+					  (size_t)slot * TPK_RCV_BATCH,
+					  RTE_CACHE_LINE_SIZE, socket_id);
+		if (rxq->rcv == NULL || arena == NULL) {
+			TPK_LOG(ERR, "%s: RX queue %u: no memory for %u recvmmsg slots of %u B",
+				dev->data->name, qid, TPK_RCV_BATCH, slot);
+			rte_free(arena);
+			rte_free(rxq->rcv);
+			rte_free(rxq);
+			return -ENOMEM;
+		}
+		tpk_rcv_init(rxq->rcv, arena, slot, pmd->vnet_len);
+		/*
+		 * The kernel turns arrival stamping on some time after the
+		 * first socket asks (a deferred static key); until then a
+		 * frame gets the time it is read. Ask now, well before the
+		 * queue starts, on a socket that lives as long as the port.
+		 */
+		if (rxq->timestamp && pmd->ctl_fd >= 0) {
+			int one = 1;
+
+			(void)setsockopt(pmd->ctl_fd, SOL_SOCKET, SO_TIMESTAMPNS,
+					 &one, sizeof(one));
+		}
+	}
 	if (!rxq->scatter && !rxq->lro &&
 	    rxq->data_room < pmd->ni.mtu + RTE_ETHER_HDR_LEN + 4)
 		TPK_LOG(WARNING, "%s: RX queue %u: %u-byte mbufs hold less than the MTU (%u); larger frames are dropped (enable scatter)",
@@ -916,9 +975,16 @@ tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid __rte_unused,
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 
-	snprintf(mode->info, sizeof(mode->info),
-		 "TPACKET_V3 ring %ux%u B, tov %u ms%s", pmd->blocks,
-		 pmd->blocksz, pmd->da.tov, pmd->vnet_len ? ", vnet hdr" : "");
+	if (pmd->da.rx_mode == TPK_RX_RECVMMSG)
+		snprintf(mode->info, sizeof(mode->info),
+			 "recvmmsg, %u slots of %u B%s", TPK_RCV_BATCH,
+			 tpk_rcv_slot_size(tpk_max_frame(pmd)),
+			 pmd->vnet_len ? ", vnet hdr" : "");
+	else
+		snprintf(mode->info, sizeof(mode->info),
+			 "TPACKET_V3 ring %ux%u B, tov %u ms%s", pmd->blocks,
+			 pmd->blocksz, pmd->da.tov,
+			 pmd->vnet_len ? ", vnet hdr" : "");
 	return 0;
 }
 
@@ -1288,10 +1354,11 @@ tpk_probe(struct rte_vdev_device *vdev)
 	dev->tx_pkt_prepare = tpk_tx_prepare;
 	rte_eth_dev_probing_finish(dev);
 
-	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX ring %ux%u B, tov %u ms, vnet hdr %s, TX %s, linux %u.%u",
+	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX ring %ux%u B, tov %u ms, vnet hdr %s, TX %s, RX %s, linux %u.%u",
 		name, ni.name, ni.ifindex, da.queues, pmd->blocks, pmd->blocksz,
 		da.tov, pmd->vnet_len ? "on" : "off",
 		da.tx_mode == TPK_TX_RING ? "ring" : "sendmmsg",
+		da.rx_mode == TPK_RX_RECVMMSG ? "recvmmsg" : "ring",
 		pmd->kver >> 16, (pmd->kver >> 8) & 0xff);
 	return 0;
 fail:

@@ -16,6 +16,7 @@
 #include "tpk_devargs.h"
 #include "tpk_netif.h"
 #include "tpk_pkt.h"
+#include "tpk_rcv.h"
 #include "tpk_sock.h"
 #include "tpk_v3.h"
 #include "tpk_vnet.h"
@@ -78,7 +79,8 @@ struct tpk_gso_state {
 
 struct tpk_rxq {
 	/* Hot: read on every burst. */
-	struct tpk_v3_cursor cur;
+	struct tpk_v3_cursor cur;	/* recvmmsg mode: cur.ring = arena */
+	struct tpk_rcv *rcv;		/* recvmmsg mode, else NULL */
 	const int *gone;	/* the interface was removed */
 	bool blk_open;
 	bool vlan_strip;

@@ -256,6 +256,9 @@ tpk_get_monitor_addr(void *q, struct rte_power_monitor_cond *pmc)
 {
 	struct tpk_rxq *rxq = q;
 
+	/* recvmmsg mode: no memory word announces a frame. */
+	if (rxq->rcv != NULL)
+		return -ENOTSUP;
 	if (rxq->ring.map == NULL)
 		return -ENODEV;
 	pmc->addr = &tpk_v3_block(&rxq->cur, rxq->cur.blk)->hdr.bh1.block_status;

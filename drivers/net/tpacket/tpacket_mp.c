@@ -228,6 +228,17 @@ tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
 
 	if (unlikely(pp == NULL || rxq->queue_id >= TPK_MAX_QUEUES))
 		return 0;
+	if (rxq->rcv != NULL) {
+		/* recvmmsg mode: the arena is shared memory, the fd is not. */
+		int saved_fd = rxq->ring.fd;
+
+		if (unlikely(pp->rx_fd[rxq->queue_id] < 0 || saved_fd < 0))
+			return 0;
+		rxq->ring.fd = pp->rx_fd[rxq->queue_id];
+		n = tpk_rx_burst(q, bufs, nb);
+		rxq->ring.fd = saved_fd;
+		return n;
+	}
 	own = pp->rx_map[rxq->queue_id];
 	if (unlikely(own == NULL || rxq->cur.ring == NULL))
 		return 0;

@@ -2,7 +2,8 @@
  * RX datapath: walk TPACKET_V3 blocks, copy frames into mbufs, finish
  * partial checksums and cut GSO super-frames the application did not ask
  * to receive whole. No system call: the kernel is told a block is free by
- * a store to its status word.
+ * a store to its status word. rx_mode=recvmmsg takes the frames from one
+ * recvmmsg() per burst instead and converts them the same way.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -370,6 +371,53 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 	return TPK_RX_OK;
 }
 
+/*
+ * recvmmsg mode: convert what the last call brought (the arena is only
+ * refilled when all of it was taken), at most one call per burst.
+ */
+static uint16_t
+tpk_rx_recv(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb,
+	    uint16_t n)
+{
+	struct tpk_rcv *r = rxq->rcv;
+	struct tpk_v3_frame f;
+	bool called = false;
+
+	while (n < nb) {
+		enum tpk_rx_rc rc;
+
+		if (r->next == r->count) {
+			int got;
+
+			if (called)
+				break;
+			called = true;
+			got = tpk_rcv_fill(r, rxq->ring.fd,
+					   RTE_MIN(nb - n, TPK_RCV_BATCH));
+			if (got <= 0)
+				break;
+		}
+		if (unlikely(tpk_rcv_frame(r, r->next, &f) != TPK_RCV_OK)) {
+			rxq->st.bad_vnet++;
+			r->next++;
+			continue;
+		}
+		rc = tpk_rx_frame(rxq, &f, &bufs[n]);
+		if (unlikely(rc == TPK_RX_NOMBUF))
+			break;		/* the frame stays for the next burst */
+		r->next++;
+		if (likely(rc == TPK_RX_OK)) {
+			n++;
+		} else if (rc == TPK_RX_GSO) {
+			/* Its slot is not reused before the cut is done. */
+			n += tpk_gso_emit(rxq, bufs + n, nb - n);
+			if (rxq->gso.active)
+				break;
+		}
+	}
+	return n;
+}
+
 uint16_t
 tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
 {
@@ -386,6 +434,8 @@ tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
 		if (rxq->gso.active)
 			return n;
 	}
+	if (rxq->rcv != NULL)
+		return tpk_rx_recv(rxq, bufs, nb, n);
 
 	while (n < nb) {
 		uint32_t save_off, save_left;
