@@ -32,6 +32,7 @@ check_defaults_except_iface(void)
 	CHECK_EQ(da.tx_mode, TPK_TX_SENDMMSG);
 	CHECK_EQ(da.txframes, 0);
 	CHECK_EQ(da.tx_coalesce, 1);
+	CHECK_EQ(da.rx_mode, TPK_RX_RING);
 	CHECK_EQ(da.fd_helper[0], 0);
 }
 
@@ -60,7 +61,8 @@ t_all_keys(void)
 {
 	int r = parse("iface=veth-a0,queues=4,blocksz=1048576,blocks=64,"
 		      "tov=10,fanout=lb,fanout_id=42,qdisc_bypass=1,"
-		      "vnet_hdr=0,tx_mode=ring,txframes=1024,tx_coalesce=0,"
+		      "vnet_hdr=0,rx_mode=recvmmsg,tx_mode=ring,txframes=1024,"
+		      "tx_coalesce=0,"
 		      "fd_helper=/run/tpacket-fdhelper.sock");
 
 	REQUIRE_EQ(r, 0);
@@ -76,6 +78,7 @@ t_all_keys(void)
 	CHECK_EQ(da.tx_mode, TPK_TX_RING);
 	CHECK_EQ(da.txframes, 1024);
 	CHECK_EQ(da.tx_coalesce, 0);
+	CHECK_EQ(da.rx_mode, TPK_RX_RECVMMSG);
 	CHECK(strcmp(da.fd_helper, "/run/tpacket-fdhelper.sock") == 0);
 }
 
@@ -133,6 +136,8 @@ static const struct good goods[] = {
 	{ "txframes=16", F(txframes), 16 },
 	{ "txframes=65536", F(txframes), 65536 },
 	{ "tx_coalesce=0", F(tx_coalesce), 0 },
+	{ "rx_mode=ring", F(rx_mode), TPK_RX_RING },
+	{ "rx_mode=recvmmsg", F(rx_mode), TPK_RX_RECVMMSG },
 	{ "tx_coalesce=1", F(tx_coalesce), 1 },
 };
 
@@ -218,6 +223,7 @@ static const struct bad bads[] = {
 	{ "txframes_15", "iface=eth0,txframes=15", { "txframes", "15" } },
 	{ "txframes_65537", "iface=eth0,txframes=65537", { "txframes", "65537" } },
 	{ "tx_coalesce_2", "iface=eth0,tx_coalesce=2", { "tx_coalesce", "2" } },
+	{ "rx_mode_v2", "iface=eth0,rx_mode=v2", { "rx_mode", "v2" } },
 	{ "duplicate_key", "iface=eth0,queues=2,queues=3", { "queues", "3" } },
 	{ "duplicate_same_value", "iface=eth0,tov=1,tov=1", { "tov", "1" } },
 	{ "duplicate_iface", "iface=eth0,iface=eth1", { "iface", "eth1" } },
