@@ -369,8 +369,6 @@ tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
 	memset(&th->vh, 0, sizeof(th->vh));
 	if (tpk_vnet_tx_fill(&r, &th->vh, txq->udp_gso) != TPK_TX_OK)
 		return 0;
-	txq->st.coal_frames++;
-	txq->st.coal_segs += n;
 	return n;
 }
 
@@ -480,6 +478,10 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 						txq->st.bytes += bufs[txq->idx[j] +
 							x]->pkt_len;
 					txq->st.pkts += txq->cnt[j];
+					if (txq->cnt[j] > 1) {
+						txq->st.coal_frames++;
+						txq->st.coal_segs += txq->cnt[j];
+					}
 				}
 				k += r;
 				if (k == nmsg)
