@@ -42,6 +42,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	da->fanout = TPK_FANOUT_RSS;
 	da->fanout_id = -1;
 	da->vnet_hdr = 1;
+	da->rx_mode = TPK_RX_RING;
 	da->tx_mode = TPK_TX_SENDMMSG;
 	da->tx_coalesce = 1;
 }

@@ -320,6 +320,12 @@ def expected_rings(r):
         if not g:
             return None
         rx = g["blocks"] * g["blocksz"]
+        rxhow = "RX %d x %d B blocks" % (g["blocks"], g["blocksz"])
+        if args.get("rx_mode") == "recvmmsg":
+            # No ring: 32 slots of the largest frame in DPDK memory, and
+            # the ring's budget as socket buffer (not mapped).
+            rx = 0
+            rxhow = "RX recvmmsg (no ring; 32-slot arena in DPDK memory)"
         tx, how = 0, ", TX sendmmsg (no ring)"
         if g["tx"] == "ring":
             # tpk_txq_open(): slot = roundup_pow2(big + tpacket3_hdr (48)
@@ -331,8 +337,7 @@ def expected_rings(r):
             frames = int(args.get("txframes", 128 if big > 4096 else 1024))
             tx = fsz * frames
             how = ", TX ring %d x %d B" % (frames, fsz)
-        return rx, tx, int(args.get("queues", 1)), \
-            "RX %d x %d B blocks%s" % (g["blocks"], g["blocksz"], how)
+        return rx, tx, int(args.get("queues", 1)), rxhow + how
     if vd[0].startswith("net_af_packet"):
         fsz = int(args.get("framesz", 2048))
         cnt = int(args.get("framecnt", 512))
