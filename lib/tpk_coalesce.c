@@ -16,6 +16,7 @@
 #include <string.h>
 #include <netinet/in.h>
 
+#include "tpk_bytes.h"
 #include "tpk_coalesce.h"
 #include "tpk_csum.h"
 
@@ -24,19 +25,6 @@
 #define TCP_ACK 0x10
 #define TCP_CWR 0x80
 #define IPV4_MAX_TOTAL 0xffff
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
-}
 
 /*
  * The TCP checksum of a whole segment verifies (pseudo-header included)

@@ -3,40 +3,12 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
+#include "tpk_bytes.h"
 #include "tpk_pkt.h"
 #include "tpk_csum.h"
 
 #define ETH_HLEN_ 14
 #define VLAN_HLEN_ 4
-
-static inline uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline void
-wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static inline uint32_t
-rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-		(uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void
-wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
 
 int
 tpk_pkt_parse(const uint8_t *frame, uint32_t len, struct tpk_pkt_info *pi)

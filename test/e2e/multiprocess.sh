@@ -52,26 +52,24 @@ tpk_track_pid $TPM_PID
 exec {TPM_FD}>"$TPM_FIFO"
 tpk_testpmd_wait 'testpmd> ' 30 || { cat "$TPM_OUT"; tpk_fail "primary did not start"; }
 
-# 1. A secondary receives on queue 0.
-ip netns exec "$dut" "$sec" -l 1 --proc-type=secondary $eal_mp -- net_tpacket0 rx 50 >"$d/rx" 2>&1 &
-spid=$!
-tpk_track_pid $spid
-for i in $(seq 50); do grep -q ready "$d/rx" && break; sleep 0.1; done
-ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" send mp0 50 0
-wait $spid; rc=$?
-cat "$d/rx"; cat "$TPM_OUT" | tail -5
-[ $rc -eq 0 ] || tpk_fail "secondary RX"
+# secondary_rx PORT PEER_IF: a secondary receives 50 frames on queue 0.
+secondary_rx() {
+	local out=$d/rx-$1 spid rc
+	ip netns exec "$dut" "$sec" -l 1 --proc-type=secondary $eal_mp -- "$1" rx 50 >"$out" 2>&1 &
+	spid=$!
+	tpk_track_pid $spid
+	for i in $(seq 50); do grep -q ready "$out" && break; sleep 0.1; done
+	ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" send "$2" 50 0
+	wait $spid; rc=$?
+	cat "$out"
+	return $rc
+}
 
-# 1b. The same on a port in rx_mode=recvmmsg (no ring to map: the
-# secondary reads its own copy of the socket).
-ip netns exec "$dut" "$sec" -l 1 --proc-type=secondary $eal_mp -- net_tpacket1 rx 50 >"$d/rx1" 2>&1 &
-spid=$!
-tpk_track_pid $spid
-for i in $(seq 50); do grep -q ready "$d/rx1" && break; sleep 0.1; done
-ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" send mp1 50 0
-wait $spid; rc=$?
-cat "$d/rx1"
-[ $rc -eq 0 ] || tpk_fail "secondary RX, rx_mode=recvmmsg"
+# 1. A secondary receives on queue 0 (ring port, then a port in
+# rx_mode=recvmmsg: no ring to map, the secondary reads its own copy of
+# the socket).
+secondary_rx net_tpacket0 mp0 || { tail -5 "$TPM_OUT"; tpk_fail "secondary RX"; }
+secondary_rx net_tpacket1 mp1 || tpk_fail "secondary RX, rx_mode=recvmmsg"
 
 # 2. A secondary transmits on queue 0.
 ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" recv mp0 20 1000 >"$d/peer" 2>&1 &
