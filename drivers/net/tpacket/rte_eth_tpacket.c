@@ -269,24 +269,18 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 	}
 	rxq->gso.active = false;
 	rxq->blk_open = false;
+	memset(&rxq->cur, 0, sizeof(rxq->cur));
+	rxq->cur.vnet_len = pmd->vnet_len;
 	if (rxq->rcv != NULL) {
-		tpk_rcv_init(rxq->rcv, rxq->rcv->arena, rxq->rcv->slot_size,
-			     pmd->vnet_len);
-		memset(&rxq->cur, 0, sizeof(rxq->cur));
-		/* GSO state keeps offsets from here; non-NULL: started. */
+		/* Nothing pending; GSO state keeps offsets from the arena. */
+		rxq->rcv->count = 0;
+		rxq->rcv->next = 0;
 		rxq->cur.ring = rxq->rcv->arena;
-		rxq->cur.vnet_len = pmd->vnet_len;
 		return 0;
 	}
-	rxq->cur.bad_blocks = 0;
-	rxq->cur.blk = 0;
-	rxq->cur.left = 0;
 	rxq->cur.ring = rxq->ring.map;
 	rxq->cur.block_size = pmd->blocksz;
 	rxq->cur.nb_blocks = pmd->blocks;
-	rxq->cur.vnet_len = pmd->vnet_len;
-	rxq->blk_open = false;
-	rxq->gso.active = false;
 	return 0;
 }
 

@@ -358,7 +358,8 @@ tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
 	for (n = 1; n < lim; n++) {
 		struct rte_mbuf *m = bufs[i + n];
 
-		if (!tpk_tx_coal_cand(txq, m) ||
+		/* bufs[i + 1] passed the cheap test above already. */
+		if ((n > 1 && !tpk_tx_coal_cand(txq, m)) ||
 		    tpk_coal_add(c, hd, rte_pktmbuf_mtod(m, const uint8_t *),
 				 m->data_len) < 0)
 			break;
@@ -408,6 +409,7 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 				RTE_MIN(lim - i, TPK_TX_IOV - niov - 2),
 				th, &c) : 0;
 			if (run) {
+				/* vnet header, merged headers, each payload. */
 				iov[nio].iov_base = &th->vh;
 				iov[nio++].iov_len = txq->vnet_len;
 				iov[nio].iov_base = th->hdr;
@@ -419,47 +421,42 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 					iov[nio++].iov_len = s->data_len -
 						c.hdr_len;
 				}
-				memset(mh, 0, sizeof(*mh));
-				mh->msg_iov = iov;
-				mh->msg_iovlen = nio;
-				txq->cnt[nmsg] = run;
-				txq->idx[nmsg++] = i;
-				niov += nio;
-				i += run - 1;
-				continue;
-			}
-			if (unlikely(tpk_tx_plan(txq, m, &p) != 0)) {
-				bad[nbad++] = i;
-				continue;
-			}
-			if (txq->vnet_len) {
-				th->vh = p.vh;
-				iov[nio].iov_base = &th->vh;
-				iov[nio++].iov_len = txq->vnet_len;
-			}
-			skip = 0;
-			if (p.scratch) {
-				tpk_tx_headers(m, &p, th->hdr, &txq->st);
-				iov[nio].iov_base = th->hdr;
-				iov[nio++].iov_len = p.out_hdr_len;
-				skip = p.hdr_len;
-			}
-			for (s = m; s != NULL; s = s->next) {
-				if (skip >= s->data_len) {
-					skip -= s->data_len;
+			} else {
+				if (unlikely(tpk_tx_plan(txq, m, &p) != 0)) {
+					bad[nbad++] = i;
 					continue;
 				}
-				iov[nio].iov_base = rte_pktmbuf_mtod_offset(s,
-						void *, skip);
-				iov[nio++].iov_len = s->data_len - skip;
+				if (txq->vnet_len) {
+					th->vh = p.vh;
+					iov[nio].iov_base = &th->vh;
+					iov[nio++].iov_len = txq->vnet_len;
+				}
 				skip = 0;
+				if (p.scratch) {
+					tpk_tx_headers(m, &p, th->hdr, &txq->st);
+					iov[nio].iov_base = th->hdr;
+					iov[nio++].iov_len = p.out_hdr_len;
+					skip = p.hdr_len;
+				}
+				for (s = m; s != NULL; s = s->next) {
+					if (skip >= s->data_len) {
+						skip -= s->data_len;
+						continue;
+					}
+					iov[nio].iov_base = rte_pktmbuf_mtod_offset(
+						s, void *, skip);
+					iov[nio++].iov_len = s->data_len - skip;
+					skip = 0;
+				}
+				run = 1;
 			}
 			memset(mh, 0, sizeof(*mh));
 			mh->msg_iov = iov;
 			mh->msg_iovlen = nio;
-			txq->cnt[nmsg] = 1;
+			txq->cnt[nmsg] = run;
 			txq->idx[nmsg++] = i;
 			niov += nio;
+			i += run - 1;
 		}
 		end = i;
 
