@@ -61,11 +61,12 @@ done
 
 # The RX cases again with rx_mode=recvmmsg (no ring): every case that
 # does not depend on the ring itself (block geometry, monitor address) or
-# on the kernel's flow hash, which recvmsg() does not report.
+# on the kernel's flow hash, which recvmsg() does not report
+# (dev_info_honest checks that the port says so).
 recv_cases="rx_byte_exact fanout_4q_flows stats_match restart_no_leak
 rx_scatter_oversize rx_vlan rx_nombuf_recovers rx_kernel_tcp_plain
 rx_kernel_tcp_cksum rx_kernel_tcp_lro rx_udp_gso_segmented rmv_under_traffic
-rx_interrupt_sleep_wake link_flap_under_traffic rx_timestamp"
+rx_interrupt_sleep_wake link_flap_under_traffic rx_timestamp dev_info_honest"
 if [ -x "$build/test/pmd/test_pmd" ]; then
 	run_prog test_pmd "$build/test/pmd/test_pmd"
 	# shellcheck disable=SC2086
