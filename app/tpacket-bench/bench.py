@@ -84,6 +84,8 @@ def datapaths(afp_args):
         DP("tpacket-lro", "dpdk", "net_tpacket", app=["--enable-lro"]),
         DP("tpacket-nocoal", "dpdk", "net_tpacket", "tx_coalesce=0"),
         DP("tpacket-recv", "dpdk", "net_tpacket", "rx_mode=recvmmsg"),
+        DP("tpacket-recv-lro", "dpdk", "net_tpacket", "rx_mode=recvmmsg",
+           app=["--enable-lro"]),
         DP("tpacket-blk1m", "dpdk", "net_tpacket",
            "blocksz=1048576,blocks=4"),
         DP("tpacket-tov0", "dpdk", "net_tpacket", "tov=0"),
@@ -101,6 +103,7 @@ def datapaths(afp_args):
 FULL_PLAN = {
     "tcp": [("offloads=on", ["tpacket", "tpacket-nocoal", "tpacket-recv",
                              "tpacket-ring", "tpacket-bypass", "tpacket-lro",
+                             "tpacket-recv-lro",
                              "af_packet", "bridge", "bridge-rps", "veth"]),
             ("offloads=off", ["tpacket", "tpacket-ring", "tpacket-bypass",
                               "af_packet", "bridge", "bridge-rps", "veth"])],
@@ -225,15 +228,18 @@ class Fwd:
 
 
 def geometry(text):
-    """net_tpacket's probe log: ring geometry per port."""
+    """net_tpacket's probe log: ring geometry per port (blocks and blocksz
+    are 0 with rx_mode=recvmmsg, which logs its socket buffer instead)."""
     g = []
     for m in re.finditer(r"(net_tpacket\d+): iface (\S+) \(ifindex \d+\), "
-                         r"(\d+) queues, RX ring (\d+)x(\d+) B, tov (\d+) ms, "
+                         r"(\d+) queues, RX (?:ring (\d+)x(\d+) B, tov (\d+) "
+                         r"ms|recvmmsg, socket buffer (\d+) B), "
                          r"vnet hdr (\w+), TX (\w+)", text):
+        num = [int(x) if x else 0 for x in m.group(4, 5, 6, 7)]
         g.append({"port": m.group(1), "iface": m.group(2),
-                  "queues": int(m.group(3)), "blocks": int(m.group(4)),
-                  "blocksz": int(m.group(5)), "tov": int(m.group(6)),
-                  "vnet": m.group(7), "tx": m.group(8)})
+                  "queues": int(m.group(3)), "blocks": num[0],
+                  "blocksz": num[1], "tov": num[2], "rcvbuf": num[3],
+                  "vnet": m.group(8), "tx": m.group(9)})
     return g
 
 

@@ -169,6 +169,8 @@ echo "$o" | grep -q 'Port :.*TCP_LRO' || die "LRO not enabled: $o"
 run_config lro
 stop_testpmd
 
-echo "iperf3 TCP rates through net_tpacket (${T} s each, 2 queues per port${X:+, devargs $X}):"
+# A shell error inside run_case (not a die) would skip cases silently.
+[ ${#results[@]} -eq 16 ] || die "${#results[@]} of 16 runs completed"
+echo "iperf3 TCP rates through net_tpacket (${T} s each, 2 queues per port${X:+, devargs ${X#,}}):"
 printf '  %s\n' "${results[@]}"
 exit 0

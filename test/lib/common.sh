@@ -131,13 +131,15 @@ tpk_testpmd_stop() {
 	wait "$TPM_PID" 2>/dev/null
 }
 
+# (Values are printed as read: mawk would print counters past 2^31 in
+# exponent form, which shell arithmetic refuses.)
 # tpk_port_stat PORT FIELD: last value of FIELD (RX-packets, TX-packets,
 # RX-errors, RX-missed, TX-errors...) in "show port stats PORT" output.
 tpk_port_stat() {
 	awk -v port="$1" -v f="$2:" '
 		/NIC statistics for port/ { p = ($6 == port) }
 		p { for (i = 1; i < NF; i++) if ($i == f) v = $(i + 1) }
-		END { print v + 0 }' "$TPM_OUT"
+		END { print (v ~ /^[0-9]+$/) ? v : 0 }' "$TPM_OUT"
 }
 
 # ---------------------------------------------------------------------------
@@ -226,7 +228,7 @@ tpk_mbit_str() {
 # (nstat's history file is neither read nor written).
 tpk_nstat() {
 	ip netns exec "$1" nstat -asz "$2" 2>/dev/null |
-		awk -v c="$2" '$1 == c { v = $2 } END { print v + 0 }'
+		awk -v c="$2" '$1 == c { v = $2 } END { print (v ~ /^[0-9]+$/) ? v : 0 }'
 }
 
 # tpk_testpmd_show CMD [SECONDS]: send one command, wait for the prompt
@@ -250,7 +252,7 @@ tpk_stat_of() {
 	printf '%s\n' "$1" | awk -v port="$2" -v f="$3:" '
 		/NIC statistics for port/ { p = ($6 == port) }
 		p { for (i = 1; i < NF; i++) if ($i == f) v = $(i + 1) }
-		END { print v + 0 }'
+		END { print (v ~ /^[0-9]+$/) ? v : 0 }'
 }
 
 # tpk_untrack_pid PID: forget a process that was already stopped and

@@ -1213,7 +1213,7 @@ tpk_probe(struct rte_vdev_device *vdev)
 	struct rte_eth_dev *dev;
 	struct tpk_devargs da;
 	struct tpk_netif ni;
-	char err[512];
+	char err[512], rxdesc[64];
 	int ret, fd;
 
 	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
@@ -1348,11 +1348,17 @@ tpk_probe(struct rte_vdev_device *vdev)
 	dev->tx_pkt_prepare = tpk_tx_prepare;
 	rte_eth_dev_probing_finish(dev);
 
-	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX ring %ux%u B, tov %u ms, vnet hdr %s, TX %s, RX %s, linux %u.%u",
-		name, ni.name, ni.ifindex, da.queues, pmd->blocks, pmd->blocksz,
-		da.tov, pmd->vnet_len ? "on" : "off",
+	/* The ring geometry sizes the socket buffer in recvmmsg mode. */
+	if (da.rx_mode == TPK_RX_RECVMMSG)
+		snprintf(rxdesc, sizeof(rxdesc), "recvmmsg, socket buffer %" PRIu64 " B",
+			 (uint64_t)pmd->blocks * pmd->blocksz);
+	else
+		snprintf(rxdesc, sizeof(rxdesc), "ring %ux%u B, tov %u ms",
+			 pmd->blocks, pmd->blocksz, da.tov);
+	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX %s, vnet hdr %s, TX %s, linux %u.%u",
+		name, ni.name, ni.ifindex, da.queues, rxdesc,
+		pmd->vnet_len ? "on" : "off",
 		da.tx_mode == TPK_TX_RING ? "ring" : "sendmmsg",
-		da.rx_mode == TPK_RX_RECVMMSG ? "recvmmsg" : "ring",
 		pmd->kver >> 16, (pmd->kver >> 8) & 0xff);
 	return 0;
 fail:
