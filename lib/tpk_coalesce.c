@@ -12,6 +12,8 @@
  * would compute fresh ones and hide the corruption. Nor is one whose
  * checksum is 0xffff: it verifies, but a computed checksum is never
  * 0xffff (that needs an all-zero sum), so the kernel would write 0x0000.
+ * A checksum the sender asked to have computed (TPK_COAL_*) is no data:
+ * it is not checked, and the kernel's is what the sender asked for.
  */
 #include <string.h>
 #include <netinet/in.h>
@@ -68,7 +70,8 @@ ip_len_ok(const uint8_t *ip, const struct tpk_pkt_info *pi, uint32_t l3_total)
 }
 
 int
-tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len)
+tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len,
+	       unsigned int off)
 {
 	struct tpk_pkt_info *pi = &c->pi;
 	const uint8_t *ip, *th;
@@ -95,9 +98,10 @@ tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len)
 		return -1;
 	if (!ip_len_ok(ip, pi, len - pi->l2_len))
 		return -1;
-	if (pi->l3 == TPK_L3_IPV4 && !ipv4_csum_ok(ip, pi->l3_len))
+	if (pi->l3 == TPK_L3_IPV4 && !(off & TPK_COAL_IP_CSUM) &&
+	    !ipv4_csum_ok(ip, pi->l3_len))
 		return -1;
-	if (!tcp_csum_ok(seg, pi, len))
+	if (!(off & TPK_COAL_L4_CSUM) && !tcp_csum_ok(seg, pi, len))
 		return -1;
 	c->mss = (uint16_t)plen;
 	c->payload = plen;
@@ -111,7 +115,7 @@ tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len)
 
 int
 tpk_coal_add(struct tpk_coal *c, const uint8_t *head, const uint8_t *seg,
-	     uint32_t len)
+	     uint32_t len, unsigned int off)
 {
 	const struct tpk_pkt_info *pi = &c->pi;
 	const uint8_t *hip = head + pi->l2_len, *ip = seg + pi->l2_len;
@@ -152,9 +156,10 @@ tpk_coal_add(struct tpk_coal *c, const uint8_t *head, const uint8_t *seg,
 	fl = th[13];
 	if (fl != TCP_ACK && fl != (TCP_ACK | TCP_PSH))
 		return -1;
-	if (pi->l3 == TPK_L3_IPV4 && !ipv4_csum_ok(ip, pi->l3_len))
+	if (pi->l3 == TPK_L3_IPV4 && !(off & TPK_COAL_IP_CSUM) &&
+	    !ipv4_csum_ok(ip, pi->l3_len))
 		return -1;
-	if (!tcp_csum_ok(seg, pi, len))
+	if (!(off & TPK_COAL_L4_CSUM) && !tcp_csum_ok(seg, pi, len))
 		return -1;
 	c->payload += plen;
 	c->next_seq += plen;

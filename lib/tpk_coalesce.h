@@ -18,6 +18,15 @@
 /* Segments per merged frame: bounded by the iovecs of one message. */
 #define TPK_COAL_MAX_SEGS 64
 
+/*
+ * Checksums a segment's sender asked to have computed (DPDK TX checksum
+ * offload): their fields hold no data yet, so they are not checked. The
+ * kernel computes them for every segment it cuts from the merged frame,
+ * which is what a NIC would have sent.
+ */
+#define TPK_COAL_IP_CSUM 0x1	/* IPv4 header checksum */
+#define TPK_COAL_L4_CSUM 0x2	/* TCP checksum */
+
 struct tpk_coal {
 	struct tpk_pkt_info pi;
 	uint16_t hdr_len;	/* l2 + l3 + l4 */
@@ -34,19 +43,22 @@ struct tpk_coal {
  * Start a run with the frame seg (len contiguous bytes). Returns 0 if it
  * can head one: an untagged IPv4 (no options) or IPv6 (no extension
  * headers) TCP segment with payload, ACK set and no SYN/FIN/RST/URG/PSH,
- * valid IP and TCP checksums and lengths that match len.
+ * valid IP and TCP checksums (except those named in off, TPK_COAL_*) and
+ * lengths that match len.
  */
-int tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len);
+int tpk_coal_start(struct tpk_coal *c, const uint8_t *seg, uint32_t len,
+		   unsigned int off);
 
 /*
  * Append the frame seg if it continues the run headed by head: same
  * headers except the fields that TSO changes per segment (IP length, id
  * and checksum, TCP sequence, PSH on the last, checksum), the next
  * sequence number and IPv4 id, a payload no larger than the first, valid
- * checksums. Returns 0 if appended, -1 if the run must end before it.
+ * checksums (except those named in off). Returns 0 if appended, -1 if the
+ * run must end before it.
  */
 int tpk_coal_add(struct tpk_coal *c, const uint8_t *head, const uint8_t *seg,
-		 uint32_t len);
+		 uint32_t len, unsigned int off);
 
 /*
  * Write the merged frame's headers (c->hdr_len bytes, from head) to out

@@ -44,9 +44,12 @@ add_seg(const uint8_t *p, uint32_t len)
 	seg_len[nb_seg++] = len;
 }
 
-/* Recompute the checksums of a segment after a damage (if it parses). */
+/*
+ * Recompute the checksums of a segment (if it parses): after a damage
+ * (all), or where an offload request asks the kernel to (TPK_COAL_*).
+ */
 static void
-fix_csums(uint8_t *f, uint32_t len)
+fix_csums(uint8_t *f, uint32_t len, unsigned int which)
 {
 	struct tpk_pkt_info pi;
 	uint8_t *ip, *th;
@@ -58,8 +61,10 @@ fix_csums(uint8_t *f, uint32_t len)
 		return;
 	ip = f + pi.l2_len;
 	th = ip + pi.l3_len;
-	if (pi.l3 == TPK_L3_IPV4)
+	if (pi.l3 == TPK_L3_IPV4 && (which & TPK_COAL_IP_CSUM))
 		tpk_ipv4_csum_set(ip, pi.l3_len);
+	if (!(which & TPK_COAL_L4_CSUM))
+		return;
 	l4tot = len - pi.l2_len - pi.l3_len;
 	th[16] = th[17] = 0;
 	c = tpk_l4_pseudo(f, &pi, l4tot);
@@ -96,14 +101,17 @@ cut(const uint8_t *t, uint32_t len, uint32_t mss)
 	}
 }
 
-/* Re-cut the merged frame and compare with the accepted segments. */
+/*
+ * Re-cut the merged frame and compare with the accepted segments, their
+ * offloaded checksums (off) computed first.
+ */
 static void
-check_run(const struct tpk_coal *c, uint32_t n)
+check_run(const struct tpk_coal *c, uint32_t n, unsigned int off)
 {
-	static uint8_t out[256], buf[70000];
+	static uint8_t out[256], buf[70000], want[70000];
 	struct tpk_tx_req r;
 	struct virtio_net_hdr vh;
-	uint32_t off = 0, i;
+	uint32_t done = 0, i;
 
 	FUZZ_ASSERT(c->nb == n && c->hdr_len <= sizeof(out));
 	tpk_coal_finish(c, seg[0], out, &r);
@@ -117,16 +125,20 @@ check_run(const struct tpk_coal *c, uint32_t n)
 		FUZZ_ASSERT(plen <= c->mss && (plen == c->mss || i == n - 1));
 		memcpy(buf, out, c->hdr_len);
 		memcpy(buf + c->hdr_len, seg[i] + c->hdr_len, plen);
-		tpk_gso_fix_segment(buf, &c->pi, i, off, plen, i == n - 1,
+		tpk_gso_fix_segment(buf, &c->pi, i, done, plen, i == n - 1,
 				    true);
-		if (memcmp(buf, seg[i], seg_len[i]) != 0) {
+		FUZZ_ASSERT(seg_len[i] <= sizeof(want));
+		memcpy(want, seg[i], seg_len[i]);
+		if (off)
+			fix_csums(want, seg_len[i], off);
+		if (memcmp(buf, want, seg_len[i]) != 0) {
 			fprintf(stderr, "segment %u of %u differs after re-cut\n",
 				i, n);
 			abort();
 		}
-		off += plen;
+		done += plen;
 	}
-	FUZZ_ASSERT(off == c->payload);
+	FUZZ_ASSERT(done == c->payload);
 }
 
 int
@@ -134,6 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct tpk_coal c;
 	uint32_t n, i, nd;
+	unsigned int csum_off;
 	size_t at;
 
 	if (size < 4)
@@ -164,14 +177,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (off < seg_len[s])
 				seg[s][off] ^= d[3];
 			if (d[4] & 1)
-				fix_csums(seg[s], seg_len[s]);
+				fix_csums(seg[s], seg_len[s],
+					  TPK_COAL_IP_CSUM | TPK_COAL_L4_CSUM);
 		}
 	}
-	if (nb_seg && tpk_coal_start(&c, seg[0], seg_len[0]) == 0) {
+	csum_off = (data[0] & 2 ? TPK_COAL_L4_CSUM : 0) |
+		(data[0] & 4 ? TPK_COAL_IP_CSUM : 0);
+	if (nb_seg && tpk_coal_start(&c, seg[0], seg_len[0], csum_off) == 0) {
 		for (n = 1; n < nb_seg; n++)
-			if (tpk_coal_add(&c, seg[0], seg[n], seg_len[n]) < 0)
+			if (tpk_coal_add(&c, seg[0], seg[n], seg_len[n],
+					 csum_off) < 0)
 				break;
-		check_run(&c, n);
+		check_run(&c, n, csum_off);
 	}
 	for (i = 0; i < nb_seg; i++)
 		free(seg[i]);

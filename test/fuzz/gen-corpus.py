@@ -318,12 +318,13 @@ DEVARGS = {
 }
 
 
-def coal(template, mss, damages=(), raw=None):
+def coal(template, mss, damages=(), raw=None, offload=0):
+    """offload: mode bits 1 (TCP) and 2 (IPv4) checksum offloaded."""
     if raw is not None:
-        return b"\x01\x00\x00\x00" + b"".join(
+        return bytes([1 | offload, 0, 0, 0]) + b"".join(
             struct.pack("<H", len(f)) + f for f in raw)
     d = b"".join(struct.pack("<BHBB", *x) for x in damages)
-    return struct.pack("<BHB", 0, mss, len(damages)) + d + template
+    return struct.pack("<BHB", offload, mss, len(damages)) + d + template
 
 
 def coalesce_seeds():
@@ -341,6 +342,15 @@ def coalesce_seeds():
         "tcp6_seq_fixed": coal(t6, 1000, [(4, 14 + 40 + 7, 0x01, 1)]),
         "tcp4_tiny_mss": coal(small, 3),
         "raw_two": coal(None, 0, raw=[t4[:200], t4[:200]]),
+        # Checksum fields an application leaves to the offload.
+        "tcp4_l4_offload": coal(t4, 1448, [(1, 14 + 20 + 16, 0x5a, 0),
+                                           (4, 14 + 20 + 17, 0xff, 0)],
+                                offload=2),
+        "tcp4_ip_l4_offload": coal(t4, 1448, [(0, 14 + 10, 0x33, 0),
+                                              (2, 14 + 20 + 16, 0x01, 0)],
+                                   offload=6),
+        "tcp6_l4_offload": coal(t6, 1000, [(3, 14 + 40 + 16, 0x80, 0)],
+                                offload=2),
     }
 
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * TX coalescing: a burst of ready-made TCP segments (no offload flags,
- * as testpmd's io engine forwards them) leaves as GSO frames, and the
+ * as testpmd's io engine forwards them, or checksum offload requests, as
+ * its csum engine sends them) leaves as GSO frames, and the
  * wire must not tell. The local veth has TSO and checksum offload off,
  * so the kernel segments the merged frames in software and the raw
  * receiver in the peer namespace sees every frame as a NIC would send
@@ -88,9 +89,14 @@ build_flow(const struct peer *p, bool v6, uint16_t sport, int bad)
 	}
 }
 
-/* Send frames[order[]] in one burst; the peer must see them unchanged. */
+/*
+ * Send frames[order[]] in one burst; the peer must see them unchanged.
+ * ol: TX checksum offload flags; the mbufs then carry checksum fields as
+ * an application leaves them (zero), and the peer must see the frames
+ * with the checksums the kernel computed, equal to frames[]'s.
+ */
 static int
-send_check(struct peer *p, int port, const int *order, int n)
+send_check(struct peer *p, int port, const int *order, int n, uint64_t ol)
 {
 	struct rte_mbuf *m[NSEG * 2];
 	uint8_t got[2048];
@@ -100,6 +106,24 @@ send_check(struct peer *p, int port, const int *order, int n)
 		m[k] = mbuf_from(frames[order[k]], flen[order[k]]);
 		if (m[k] == NULL)
 			return -1;
+		if (ol) {
+			uint8_t *d = rte_pktmbuf_mtod(m[k], uint8_t *);
+			bool v4 = ol & RTE_MBUF_F_TX_IPV4;
+
+			m[k]->ol_flags = ol;
+			m[k]->l2_len = 14;
+			m[k]->l3_len = v4 ? 20 : 40;
+			m[k]->l4_len = 20;
+			memset(d + 14 + m[k]->l3_len + 16, 0, 2);
+			if (ol & RTE_MBUF_F_TX_IP_CKSUM)
+				memset(d + 14 + 10, 0, 2);
+		}
+	}
+	if (ol && rte_eth_tx_prepare(port, 0, m, n) != n) {
+		printf("  tx_prepare refused mbuf: %s\n",
+		       rte_strerror(rte_errno));
+		rte_pktmbuf_free_bulk(m, n);
+		return -1;
 	}
 	if (port_tx_all(port, 0, m, n, 2000) != n)
 		return -1;
@@ -131,7 +155,9 @@ coalesce_case(bool enabled)
 {
 	struct peer p;
 	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.devargs_extra = enabled ? NULL : "tx_coalesce=0" };
+		.devargs_extra = enabled ? NULL : "tx_coalesce=0",
+		.tx_offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM };
 	struct rte_eth_stats st;
 	uint64_t cf = 0, cs = 0, bytes = 0;
 	int order[NSEG], k, port = -1, v6;
@@ -149,7 +175,7 @@ coalesce_case(bool enabled)
 	for (v6 = 0; v6 <= 1; v6++) {
 		/* One flow, 20 segments: one GSO frame. */
 		build_flow(&p, v6, SPORT, -1);
-		CHECK(send_check(&p, port, order, NSEG) == 0,
+		CHECK(send_check(&p, port, order, NSEG, 0) == 0,
 		      "IPv%d run", v6 ? 6 : 4);
 		for (k = 0; k < NSEG; k++)
 			bytes += flen[k];
@@ -167,7 +193,7 @@ coalesce_case(bool enabled)
 		 * "repaired" by a fresh kernel checksum).
 		 */
 		build_flow(&p, v6, SPORT, 7);
-		CHECK(send_check(&p, port, order, NSEG) == 0,
+		CHECK(send_check(&p, port, order, NSEG, 0) == 0,
 		      "IPv%d run with a bad checksum", v6 ? 6 : 4);
 		for (k = 0; k < NSEG; k++)
 			bytes += flen[k];
@@ -205,17 +231,39 @@ coalesce_case(bool enabled)
 			ord2[k] = k;
 			bytes += flen[k];
 		}
-		CHECK(send_check(&p, port, ord2, NSEG) == 0, "interleaved");
+		CHECK(send_check(&p, port, ord2, NSEG, 0) == 0, "interleaved");
 		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
 		      cf == (enabled ? 6u : 0), "interleaved flows merged: %lu",
 		      cf);
 	}
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 5 * NSEG &&
+
+	/*
+	 * Checksum offload requests, as testpmd's csum engine makes them:
+	 * the runs merge all the same (IPv4 with IP and TCP checksums to
+	 * compute, IPv6 with TCP) and every frame arrives with the
+	 * checksums a NIC would have written.
+	 */
+	for (v6 = 0; v6 <= 1; v6++) {
+		build_flow(&p, v6, SPORT + 3, -1);
+		CHECK(send_check(&p, port, order, NSEG, v6 ?
+				 RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM :
+				 RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+				 RTE_MBUF_F_TX_TCP_CKSUM) == 0,
+		      "IPv%d run with checksum offload", v6 ? 6 : 4);
+		for (k = 0; k < NSEG; k++)
+			bytes += flen[k];
+	}
+	CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+	      port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
+	      cf == (enabled ? 8u : 0) &&
+	      cs == (enabled ? 2 * (NSEG + 19) + 2u * NSEG : 0),
+	      "offloaded runs: %lu frames, %lu segments", cf, cs);
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 7 * NSEG &&
 	      st.obytes == bytes && st.oerrors == 0,
 	      "stats: %lu packets %lu bytes, want %d %lu", st.opackets,
-	      st.obytes, 5 * NSEG, bytes);
+	      st.obytes, 7 * NSEG, bytes);
 	printf("  %lu GSO frames carried %lu of %d segments, all byte-exact\n",
-	       cf, cs, 5 * NSEG);
+	       cf, cs, 7 * NSEG);
 out:
 	port_close(port);
 	peer_destroy(&p);
@@ -282,7 +330,7 @@ test_tx_bypass_gso(void)
 	/* Plain segments still go, one by one and unchanged. */
 	for (k = 0; k < NSEG; k++)
 		order[k] = k;
-	CHECK(send_check(&p, port, order, NSEG) == 0, "segments after it");
+	CHECK(send_check(&p, port, order, NSEG, 0) == 0, "segments after it");
 	CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 && cf == 0,
 	      "coalesced under qdisc_bypass: %lu", cf);
 out:

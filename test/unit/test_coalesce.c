@@ -85,10 +85,10 @@ run(struct tpk_coal *c)
 {
 	uint32_t n;
 
-	if (tpk_coal_start(c, seg[0], seg_len[0]) < 0)
+	if (tpk_coal_start(c, seg[0], seg_len[0], 0) < 0)
 		return 0;
 	for (n = 1; n < nb_seg; n++)
-		if (tpk_coal_add(c, seg[0], seg[n], seg_len[n]) < 0)
+		if (tpk_coal_add(c, seg[0], seg[n], seg_len[n], 0) < 0)
 			break;
 	return n;
 }
@@ -280,8 +280,8 @@ t_stop_cases(void)
 			memcpy(seg[1] + th + 32, sf + sf_hdr + 1000, 1200);
 			tpk_gso_fix_segment(seg[1], &sf_pi, 1, 1000, 1200, true,
 					    true);
-			REQUIRE(tpk_coal_start(&c, seg[0], a) == 0);
-			CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1]) < 0);
+			REQUIRE(tpk_coal_start(&c, seg[0], a, 0) == 0);
+			CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1], 0) < 0);
 		}
 	}
 	free_segs();
@@ -315,11 +315,11 @@ t_start_refused(void)
 	uint32_t n, l4;
 
 	build(4, 1000, 1, 1, TB_ACK);
-	CHECK(tpk_coal_start(&c, sf, sf_len) < 0);	/* pseudo sum only */
+	CHECK(tpk_coal_start(&c, sf, sf_len, 0) < 0);	/* pseudo sum only */
 	cut(1000);
-	CHECK(tpk_coal_start(&c, seg[0], seg_len[0]) == 0);
-	CHECK(tpk_coal_start(&c, seg[0], seg_len[0] - 1) < 0);
-	CHECK(tpk_coal_start(&c, seg[0], sf_hdr) < 0);	/* no payload */
+	CHECK(tpk_coal_start(&c, seg[0], seg_len[0], 0) == 0);
+	CHECK(tpk_coal_start(&c, seg[0], seg_len[0] - 1, 0) < 0);
+	CHECK(tpk_coal_start(&c, seg[0], sf_hdr, 0) < 0);	/* no payload */
 
 	static const uint8_t bad_flags[] = { TB_ACK | TB_PSH, TB_ACK | TB_FIN,
 		TB_SYN | TB_ACK, TB_RST | TB_ACK, 0, TB_ACK | TB_URG,
@@ -327,7 +327,7 @@ t_start_refused(void)
 	for (unsigned int i = 0; i < sizeof(bad_flags); i++) {
 		seg[0][14 + 20 + 13] = bad_flags[i];
 		refresh_csum(0);
-		CHECKF(tpk_coal_start(&c, seg[0], seg_len[0]) < 0,
+		CHECKF(tpk_coal_start(&c, seg[0], seg_len[0], 0) < 0,
 		       "flags 0x%02x accepted", bad_flags[i]);
 	}
 	free_segs();
@@ -339,32 +339,32 @@ t_start_refused(void)
 	n += tb_tcp(f + n, 1, 5, TB_ACK);
 	n += 100;
 	put16(f + l4 + 16, 0);
-	CHECK(tpk_coal_start(&c, f, n) < 0);
+	CHECK(tpk_coal_start(&c, f, n, 0) < 0);
 
 	n = tb_eth(f, 0x8100);
 	n += tb_vlan(f + n, 5, 0x0800);
 	n += tb_ipv4(f + n, 5, 20 + 20 + 100, 1, 0x4000, IPPROTO_TCP);
 	n += tb_tcp(f + n, 1, 5, TB_ACK);
-	CHECK(tpk_coal_start(&c, f, n + 100) < 0);
+	CHECK(tpk_coal_start(&c, f, n + 100, 0) < 0);
 
 	n = tb_eth(f, 0x86dd);
 	n += tb_ipv6(f + n, 8 + 20 + 100, 0);
 	n += tb_v6ext(f + n, IPPROTO_TCP, 0);
 	n += tb_tcp(f + n, 1, 5, TB_ACK);
-	CHECK(tpk_coal_start(&c, f, n + 100) < 0);
+	CHECK(tpk_coal_start(&c, f, n + 100, 0) < 0);
 
 	n = tb_eth(f, 0x0800);
 	n += tb_ipv4(f + n, 5, 20 + 8 + 100, 1, 0x4000, IPPROTO_UDP);
 	n += tb_udp(f + n, 108);
-	CHECK(tpk_coal_start(&c, f, n + 100) < 0);
+	CHECK(tpk_coal_start(&c, f, n + 100, 0) < 0);
 
 	/* Ethernet padding after a short segment: lengths disagree. */
 	build(4, 4, 1, 1, TB_ACK);
 	cut(4);
 	memcpy(f, seg[0], seg_len[0]);
 	memset(f + seg_len[0], 0, 8);
-	CHECK(tpk_coal_start(&c, f, seg_len[0]) == 0);
-	CHECK(tpk_coal_start(&c, f, seg_len[0] + 8) < 0);
+	CHECK(tpk_coal_start(&c, f, seg_len[0], 0) == 0);
+	CHECK(tpk_coal_start(&c, f, seg_len[0] + 8, 0) < 0);
 	free_segs();
 
 	/* Garbage and truncations never read out of bounds (ASan run). */
@@ -375,16 +375,16 @@ t_start_refused(void)
 
 		REQUIRE(t != NULL);
 		memcpy(t, seg[0], len);
-		CHECK(tpk_coal_start(&c, t, len) < 0);
+		CHECK(tpk_coal_start(&c, t, len, 0) < 0);
 		free(t);
 	}
-	REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0]) == 0);
+	REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], 0) == 0);
 	for (uint32_t len = 0; len < seg_len[1]; len += 7) {
 		uint8_t *t = malloc(len ? len : 1);
 
 		REQUIRE(t != NULL);
 		memcpy(t, seg[1], len);
-		CHECK(tpk_coal_add(&c, seg[0], t, len) < 0);
+		CHECK(tpk_coal_add(&c, seg[0], t, len, 0) < 0);
 		free(t);
 	}
 	free_segs();
@@ -438,6 +438,63 @@ t_64k_limit(void)
 	free_segs();
 }
 
+/*
+ * Checksums the sender asked to have computed (TX checksum offload) hold
+ * no data: with TPK_COAL_* they are not checked, without they stop the
+ * run. The merged headers are the super-frame's all the same (the kernel
+ * writes every segment's checksums from them).
+ */
+static void
+t_csum_offloaded(void)
+{
+	static const unsigned int offs[] = { TPK_COAL_L4_CSUM,
+		TPK_COAL_L4_CSUM | TPK_COAL_IP_CSUM };
+	struct tpk_coal c;
+	struct tpk_tx_req r;
+	uint8_t out[256];
+
+	for (unsigned int k = 0; k < 2; k++) {
+		unsigned int off = offs[k];
+		uint32_t n;
+
+		build(4, 6 * 1000 + 10, 40, 7, TB_ACK | TB_PSH);
+		cut(1000);
+		/* What an application leaves there: 0 or a pseudo sum. */
+		for (uint32_t i = 0; i < nb_seg; i++) {
+			put16(seg[i] + 14 + 20 + 16, i & 1 ? 0 : 0x1234);
+			if (off & TPK_COAL_IP_CSUM)
+				put16(seg[i] + 14 + 10, 0);
+		}
+		CHECK(tpk_coal_start(&c, seg[0], seg_len[0], 0) < 0);
+		REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0);
+		for (n = 1; n < nb_seg; n++)
+			if (tpk_coal_add(&c, seg[0], seg[n], seg_len[n],
+					 off) < 0)
+				break;
+		CHECKF(n == nb_seg, "off %#x: merged %u of %u", off, n, nb_seg);
+		tpk_coal_finish(&c, seg[0], out, &r);
+		CHECK_MEM(out, sf, sf_hdr);
+		CHECK_EQ(r.pkt_len, sf_len);
+		/* A segment without the request must carry valid checksums. */
+		REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0);
+		CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1],
+				   off & ~TPK_COAL_L4_CSUM) < 0);
+		if (off & TPK_COAL_IP_CSUM) {
+			refresh_csum(1);	/* both valid again */
+			put16(seg[1] + 14 + 10, 0);
+			CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1],
+					   TPK_COAL_L4_CSUM) < 0);
+			CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1],
+					   off) == 0);
+		}
+		/* Offloaded checksums do not relax any other rule. */
+		REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0);
+		seg[1][14 + 8]--;	/* TTL */
+		CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1], off) < 0);
+		free_segs();
+	}
+}
+
 int
 main(void)
 {
@@ -452,5 +509,6 @@ main(void)
 	TEST(t_start_refused);
 	TEST(t_64k_limit);
 	TEST(t_csum_ffff);
+	TEST(t_csum_offloaded);
 	return tpk_test_done();
 }

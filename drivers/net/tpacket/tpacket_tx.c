@@ -301,23 +301,67 @@ tpk_tx_retryable(struct tpk_txq *txq, int err)
 }
 
 /*
+ * TX flags a segment of a coalesced run may carry: checksums it wants
+ * computed (the kernel computes them for every segment it cuts from the
+ * merged frame) and a TSO request that would not cut it.
+ */
+#define TPK_TX_COAL_FLAGS (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | \
+	RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG)
+
+/*
  * Cheap test that m could be part of a coalesced run: one segment, no
- * offload asked (explicitly or by how it was received), an Ethernet
- * IPv4/IPv6 TCP frame that fits the MTU. The full checks, checksums
- * included, are tpk_coal_start/add's.
+ * offload but the above (asked explicitly or by how it was received), an
+ * Ethernet IPv4/IPv6 TCP frame that fits the MTU. Sets *off to the
+ * checksums not to check (TPK_COAL_*). The full checks, checksums
+ * included, are tpk_coal_start/add's and tpk_tx_coal_lens_ok's.
  */
 static inline bool
-tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m)
+tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
+		 unsigned int *off)
 {
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint64_t ol;
 
 	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame ||
-	    m->pkt_len < 14 + 40 + 20 + 1 ||
-	    (tpk_tx_flags(m) & RTE_MBUF_F_TX_OFFLOAD_MASK))
+	    m->pkt_len < 14 + 40 + 20 + 1)
 		return false;
+	ol = tpk_tx_flags(m) & RTE_MBUF_F_TX_OFFLOAD_MASK;
+	*off = 0;
+	if (unlikely(ol != 0)) {
+		if (ol & ~TPK_TX_COAL_FLAGS)
+			return false;
+		if (ol & RTE_MBUF_F_TX_IP_CKSUM)
+			*off |= TPK_COAL_IP_CSUM;
+		if (ol & (RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG))
+			*off |= TPK_COAL_L4_CSUM;
+	}
 	if (d[12] == 0x08 && d[13] == 0x00)
 		return d[14 + 9] == IPPROTO_TCP;
 	return d[12] == 0x86 && d[13] == 0xdd && d[14 + 6] == IPPROTO_TCP;
+}
+
+/*
+ * With offload flags, merging must not change what the request meant:
+ * the headers are where m's lengths put them, the IP version is the one
+ * flagged, and a TSO request would have sent the frame uncut.
+ */
+static inline bool
+tpk_tx_coal_lens_ok(const struct tpk_coal *c, const struct rte_mbuf *m)
+{
+	uint64_t ol = tpk_tx_flags(m);
+
+	if (likely(!(ol & TPK_TX_HDR_FLAGS)))
+		return true;
+	if (m->l2_len != c->pi.l2_len || m->l3_len != c->pi.l3_len ||
+	    !(ol & (c->pi.l3 == TPK_L3_IPV4 ? RTE_MBUF_F_TX_IPV4 :
+		    RTE_MBUF_F_TX_IPV6)) ||
+	    (ol & RTE_MBUF_F_TX_IPV4 && ol & RTE_MBUF_F_TX_IPV6))
+		return false;
+	if (ol & RTE_MBUF_F_TX_IP_CKSUM && c->pi.l3 != TPK_L3_IPV4)
+		return false;
+	return !(ol & RTE_MBUF_F_TX_TCP_SEG) ||
+		(m->l4_len == c->pi.l4_len &&
+		 m->pkt_len - c->hdr_len <= m->tso_segsz);
 }
 
 /* Same L3 addresses and L4 ports as the candidate head h, cheaply. */
@@ -346,22 +390,25 @@ tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
 {
 	struct rte_mbuf *h = bufs[i];
 	const uint8_t *hd = rte_pktmbuf_mtod(h, const uint8_t *);
+	unsigned int off, off1;
 	struct tpk_tx_req r;
 	uint16_t n;
 
-	if (lim < 2 || !tpk_tx_coal_cand(txq, h) ||
-	    !tpk_tx_coal_cand(txq, bufs[i + 1]) ||
+	if (lim < 2 || !tpk_tx_coal_cand(txq, h, &off) ||
+	    !tpk_tx_coal_cand(txq, bufs[i + 1], &off1) ||
 	    !tpk_tx_coal_same_flow(h, bufs[i + 1]))
 		return 0;
-	if (tpk_coal_start(c, hd, h->data_len) < 0)
+	if (tpk_coal_start(c, hd, h->data_len, off) < 0 ||
+	    !tpk_tx_coal_lens_ok(c, h))
 		return 0;
 	for (n = 1; n < lim; n++) {
 		struct rte_mbuf *m = bufs[i + n];
 
 		/* bufs[i + 1] passed the cheap test above already. */
-		if ((n > 1 && !tpk_tx_coal_cand(txq, m)) ||
+		if ((n > 1 && !tpk_tx_coal_cand(txq, m, &off1)) ||
+		    !tpk_tx_coal_lens_ok(c, m) ||
 		    tpk_coal_add(c, hd, rte_pktmbuf_mtod(m, const uint8_t *),
-				 m->data_len) < 0)
+				 m->data_len, off1) < 0)
 			break;
 	}
 	if (n < 2)
