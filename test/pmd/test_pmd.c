@@ -106,7 +106,8 @@ main(int argc, char **argv)
 	int j;
 
 	for (j = 1; j < argc; j++) {
-		if (strcmp(argv[j], "--list") == 0 || strcmp(argv[j], "-h") == 0) {
+		if (strcmp(argv[j], "--list") == 0 || strcmp(argv[j], "-h") == 0 ||
+		    strcmp(argv[j], "--help") == 0) {
 			usage();
 			return 0;
 		} else if (strcmp(argv[j], "--devargs") == 0 && j + 1 < argc) {
@@ -136,8 +137,11 @@ main(int argc, char **argv)
 	}
 	close(fd);
 	atexit(cleanup_netns);
+	/* Also when the output goes to a pipe that closes (| head). */
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
+	signal(SIGPIPE, on_signal);
 	sh("sysctl -qw net.ipv6.conf.default.disable_ipv6=1 net.ipv6.conf.all.disable_ipv6=1");
 
 	snprintf(prefix, sizeof(prefix), "tpkpmd%d", getpid());
