@@ -114,8 +114,11 @@ send_check(struct peer *p, int port, const int *order, int n, uint64_t ol)
 			m[k]->l2_len = 14;
 			m[k]->l3_len = v4 ? 20 : 40;
 			m[k]->l4_len = 20;
+			m[k]->tso_segsz = MSS;
 			memset(d + 14 + m[k]->l3_len + 16, 0, 2);
-			if (ol & RTE_MBUF_F_TX_IP_CKSUM)
+			/* TSO rewrites the IPv4 checksum as well. */
+			if (ol & (RTE_MBUF_F_TX_IP_CKSUM |
+				  RTE_MBUF_F_TX_TCP_SEG))
 				memset(d + 14 + 10, 0, 2);
 		}
 	}
@@ -157,7 +160,8 @@ coalesce_case(bool enabled)
 	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
 		.devargs_extra = enabled ? NULL : "tx_coalesce=0",
 		.tx_offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
-			RTE_ETH_TX_OFFLOAD_TCP_CKSUM };
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
+			RTE_ETH_TX_OFFLOAD_TCP_TSO };
 	struct rte_eth_stats st;
 	uint64_t cf = 0, cs = 0, bytes = 0;
 	int order[NSEG], k, port = -1, v6;
@@ -240,30 +244,36 @@ coalesce_case(bool enabled)
 	/*
 	 * Checksum offload requests, as testpmd's csum engine makes them:
 	 * the runs merge all the same (IPv4 with IP and TCP checksums to
-	 * compute, IPv6 with TCP) and every frame arrives with the
-	 * checksums a NIC would have written.
+	 * compute, IPv6 with TCP, IPv4 with a TSO request at the MSS that
+	 * cuts nothing) and every frame arrives with the checksums a NIC
+	 * would have written.
 	 */
-	for (v6 = 0; v6 <= 1; v6++) {
-		build_flow(&p, v6, SPORT + 3, -1);
-		CHECK(send_check(&p, port, order, NSEG, v6 ?
-				 RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM :
-				 RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
-				 RTE_MBUF_F_TX_TCP_CKSUM) == 0,
-		      "IPv%d run with checksum offload", v6 ? 6 : 4);
+	for (v6 = 0; v6 <= 2; v6++) {
+		static const uint64_t ol[] = {
+			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
+				RTE_MBUF_F_TX_TCP_CKSUM,
+			RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM,
+			RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG |
+				RTE_MBUF_F_TX_TCP_CKSUM,
+		};
+
+		build_flow(&p, v6 == 1, SPORT + 3, -1);
+		CHECK(send_check(&p, port, order, NSEG, ol[v6]) == 0,
+		      "run with offload flags %#lx", ol[v6]);
 		for (k = 0; k < NSEG; k++)
 			bytes += flen[k];
 	}
 	CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
 	      port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
-	      cf == (enabled ? 8u : 0) &&
-	      cs == (enabled ? 2 * (NSEG + 19) + 2u * NSEG : 0),
+	      cf == (enabled ? 9u : 0) &&
+	      cs == (enabled ? 2 * (NSEG + 19) + 3u * NSEG : 0),
 	      "offloaded runs: %lu frames, %lu segments", cf, cs);
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 7 * NSEG &&
+	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 8 * NSEG &&
 	      st.obytes == bytes && st.oerrors == 0,
 	      "stats: %lu packets %lu bytes, want %d %lu", st.opackets,
-	      st.obytes, 7 * NSEG, bytes);
+	      st.obytes, 8 * NSEG, bytes);
 	printf("  %lu GSO frames carried %lu of %d segments, all byte-exact\n",
-	       cf, cs, 7 * NSEG);
+	       cf, cs, 8 * NSEG);
 out:
 	port_close(port);
 	peer_destroy(&p);

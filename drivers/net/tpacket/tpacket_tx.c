@@ -330,7 +330,8 @@ tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	if (unlikely(ol != 0)) {
 		if (ol & ~TPK_TX_COAL_FLAGS)
 			return false;
-		if (ol & RTE_MBUF_F_TX_IP_CKSUM)
+		/* TSO rewrites the IPv4 checksum too (tpk_tx_headers). */
+		if (ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG))
 			*off |= TPK_COAL_IP_CSUM;
 		if (ol & (RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG))
 			*off |= TPK_COAL_L4_CSUM;
