@@ -342,7 +342,9 @@ tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
 }
 
 /*
- * With offload flags, merging must not change what the request meant:
+ * With offload flags (only then: *off of tpk_tx_coal_cand is non-zero
+ * exactly when m carries one), merging must not change what the request
+ * meant:
  * the headers are where m's lengths put them, the IP version is the one
  * flagged, and a TSO request would have sent the frame uncut.
  */
@@ -400,14 +402,14 @@ tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
 	    !tpk_tx_coal_same_flow(h, bufs[i + 1]))
 		return 0;
 	if (tpk_coal_start(c, hd, h->data_len, off) < 0 ||
-	    !tpk_tx_coal_lens_ok(c, h))
+	    (off && !tpk_tx_coal_lens_ok(c, h)))
 		return 0;
 	for (n = 1; n < lim; n++) {
 		struct rte_mbuf *m = bufs[i + n];
 
 		/* bufs[i + 1] passed the cheap test above already. */
 		if ((n > 1 && !tpk_tx_coal_cand(txq, m, &off1)) ||
-		    !tpk_tx_coal_lens_ok(c, m) ||
+		    (off1 && !tpk_tx_coal_lens_ok(c, m)) ||
 		    tpk_coal_add(c, hd, rte_pktmbuf_mtod(m, const uint8_t *),
 				 m->data_len, off1) < 0)
 			break;
