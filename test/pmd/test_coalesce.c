@@ -54,8 +54,8 @@ build_flow(const struct peer *p, bool v6, uint16_t sport, int bad)
 			ip->payload_len = htons(20 + pay);
 			ip->proto = IPPROTO_TCP;
 			ip->hop_limits = 64;
-			ip->src_addr[0] = 0xfd; ip->src_addr[15] = 1;
-			ip->dst_addr[0] = 0xfd; ip->dst_addr[15] = 2;
+			((uint8_t *)&ip->src_addr)[0] = 0xfd; ((uint8_t *)&ip->src_addr)[15] = 1;
+			((uint8_t *)&ip->dst_addr)[0] = 0xfd; ((uint8_t *)&ip->dst_addr)[15] = 2;
 		} else {
 			struct rte_ipv4_hdr *ip = (void *)(f + 14);
 

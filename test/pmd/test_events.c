@@ -29,7 +29,8 @@ ev_cb(uint16_t port, enum rte_eth_event_type type, void *arg, void *ret)
 	struct rte_eth_link link;
 
 	(void)ret;
-	rte_eth_link_get_nowait(port, &link);
+	if (rte_eth_link_get_nowait(port, &link) != 0)
+		link.link_status = RTE_ETH_LINK_DOWN;
 	if (l->n < 16) {
 		l->type[l->n] = type;
 		l->status[l->n] = link.link_status;

@@ -50,8 +50,8 @@ l4_packet(const struct peer *p, bool v6, bool udp, uint32_t payload,
 		ip->payload_len = htons(l4 + payload);
 		ip->proto = udp ? IPPROTO_UDP : IPPROTO_TCP;
 		ip->hop_limits = 64;
-		ip->src_addr[0] = 0xfd; ip->src_addr[15] = 1;
-		ip->dst_addr[0] = 0xfd; ip->dst_addr[15] = 2;
+		((uint8_t *)&ip->src_addr)[0] = 0xfd; ((uint8_t *)&ip->src_addr)[15] = 1;
+		((uint8_t *)&ip->dst_addr)[0] = 0xfd; ((uint8_t *)&ip->dst_addr)[15] = 2;
 	} else {
 		struct rte_ipv4_hdr *ip = (void *)(h + 14);
 
@@ -197,7 +197,7 @@ tx_segmentation(bool v6, bool udp)
 	sh("ethtool -K %s tx off tso off gso off tx-udp-segmentation off >/dev/null 2>&1", p.local);
 	port = port_open(&p, &cfg);
 	CHECK(port >= 0, "port");
-	rte_eth_dev_info_get(port, &info);
+	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
 	if (udp && !(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_TSO)) {
 		port_close(port);
 		peer_destroy(&p);

@@ -282,7 +282,8 @@ port_rx_collect(int port, struct rte_mbuf **out, int n, uint16_t etype,
 	uint64_t end = now_ms() + timeout_ms;
 	int got = 0;
 
-	rte_eth_dev_info_get(port, &info);
+	if (rte_eth_dev_info_get(port, &info) != 0)
+		return -1;
 	while (got < n && now_ms() < end) {
 		uint16_t nq = info.nb_rx_queues;
 

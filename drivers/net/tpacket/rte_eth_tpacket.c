@@ -26,6 +26,7 @@
 #include <ethdev_vdev.h>
 #include <bus_vdev_driver.h>
 
+#include "tpacket_compat.h"
 #include "tpacket_ethdev.h"
 #include "tpk_fdpass.h"
 #include "rte_pmd_tpacket.h"
@@ -762,8 +763,10 @@ tpk_kstats_pull(struct rte_eth_dev *dev)
 }
 
 static int
-tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
+tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s TPK_QSTATS_PARAM)
 {
+	/* Where the per-queue counters go (NULL: totals only). */
+	__typeof__(TPK_QSTATS(s)) qs = TPK_QSTATS(s);
 	uint16_t i;
 
 	tpk_kstats_pull(dev);
@@ -782,11 +785,11 @@ tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		s->ierrors += (q->st.truncated - q->base.truncated) +
 			(q->st.oversize - q->base.oversize) +
 			(q->st.bad_vnet - q->base.bad_vnet);
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			s->q_ipackets[i] = p;
-			s->q_ibytes[i] = b;
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_ipackets[i] = p;
+			qs->q_ibytes[i] = b;
 			/* ethdev: frames received on the queue and dropped. */
-			s->q_errors[i] = (q->st.truncated - q->base.truncated) +
+			qs->q_errors[i] = (q->st.truncated - q->base.truncated) +
 				(q->st.oversize - q->base.oversize) +
 				(q->st.bad_vnet - q->base.bad_vnet);
 		}
@@ -803,9 +806,9 @@ tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s)
 		s->obytes += b;
 		s->oerrors += (q->st.rejected - q->base.rejected) +
 			(q->st.malformed - q->base.malformed);
-		if (i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
-			s->q_opackets[i] = p;
-			s->q_obytes[i] = b;
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_opackets[i] = p;
+			qs->q_obytes[i] = b;
 		}
 	}
 	return 0;
@@ -945,7 +948,7 @@ tpk_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr)
 }
 
 static const uint32_t *
-tpk_ptypes_get(struct rte_eth_dev *dev __rte_unused)
+tpk_ptypes(struct rte_eth_dev *dev __rte_unused, size_t *n)
 {
 	static const uint32_t ptypes[] = {
 		RTE_PTYPE_L2_ETHER,
@@ -960,8 +963,10 @@ tpk_ptypes_get(struct rte_eth_dev *dev __rte_unused)
 		RTE_PTYPE_UNKNOWN
 	};
 
+	*n = RTE_DIM(ptypes) - 1;
 	return ptypes;
 }
+TPK_PTYPES_GET_DEFINE(tpk_ptypes_get, tpk_ptypes)
 
 static int
 tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid __rte_unused,
@@ -999,12 +1004,13 @@ static int
 tpk_fw_version(struct rte_eth_dev *dev, char *fw, size_t len)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
+	char feat[96];
 	int n;
 
+	tpk_kfeat_str(&pmd->kf, true, feat, sizeof(feat));
 	n = snprintf(fw, len, "linux %u.%u.%u%s%s", pmd->kver >> 16,
 		     (pmd->kver >> 8) & 0xff, pmd->kver & 0xff,
-		     pmd->has_udp_gso ? " uso" : "",
-		     pmd->has_ignore_outgoing ? " ign-out" : "");
+		     feat[0] ? " " : "", feat);
 	if (n < 0)
 		return -EINVAL;
 	return (size_t)n + 1 > len ? n + 1 : 0;
@@ -1213,7 +1219,8 @@ tpk_probe(struct rte_vdev_device *vdev)
 	struct rte_eth_dev *dev;
 	struct tpk_devargs da;
 	struct tpk_netif ni;
-	char err[512], rxdesc[64];
+	const struct tpk_kfeat *kf;
+	char err[512], rxdesc[64], kfdesc[96];
 	int ret, fd;
 
 	if (rte_eal_process_type() == RTE_PROC_SECONDARY) {
@@ -1292,10 +1299,13 @@ tpk_probe(struct rte_vdev_device *vdev)
 	pmd->ctl_fd = fd;
 	pmd->nl_fd = -1;
 	pmd->fanout_id = -1;
-	pmd->kver = tpk_kernel_version();
+	/* Features are tried on throw-away sockets, not read from uname. */
+	kf = tpk_kfeat_get();
+	pmd->kf = *kf;
+	pmd->kver = kf->kver;
 	pmd->vnet_len = da.vnet_hdr ? sizeof(struct virtio_net_hdr) : 0;
-	pmd->has_udp_gso = pmd->kver >= TPK_KVER(6, 2, 0);
-	pmd->has_ignore_outgoing = pmd->kver >= TPK_KVER(6, 2, 0);
+	pmd->has_udp_gso = kf->have & TPK_KF_UDP_L4_GSO;
+	pmd->has_ignore_outgoing = kf->have & TPK_KF_IGNORE_OUTGOING;
 	pmd->hw_rx_timestamp = tpk_netif_hw_rx_timestamp(ni.name);
 	pmd->fanout_flags = PACKET_FANOUT_FLAG_DEFRAG |
 		(pmd->has_ignore_outgoing ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0);
@@ -1355,11 +1365,13 @@ tpk_probe(struct rte_vdev_device *vdev)
 	else
 		snprintf(rxdesc, sizeof(rxdesc), "ring %ux%u B, tov %u ms",
 			 pmd->blocks, pmd->blocksz, da.tov);
-	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX %s, vnet hdr %s, TX %s, linux %u.%u",
+	tpk_kfeat_str(kf, false, kfdesc, sizeof(kfdesc));
+	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX %s, vnet hdr %s, TX %s, linux %u.%u, kernel features: %s",
 		name, ni.name, ni.ifindex, da.queues, rxdesc,
 		pmd->vnet_len ? "on" : "off",
 		da.tx_mode == TPK_TX_RING ? "ring" : "sendmmsg",
-		pmd->kver >> 16, (pmd->kver >> 8) & 0xff);
+		pmd->kver >> 16, (pmd->kver >> 8) & 0xff,
+		kfdesc[0] ? kfdesc : "none");
 	return 0;
 fail:
 	tpk_rss_uninit(pmd);

@@ -14,6 +14,7 @@
 #include <rte_ethdev.h>
 
 #include "tpk_devargs.h"
+#include "tpk_kfeat.h"
 #include "tpk_netif.h"
 #include "tpk_pkt.h"
 #include "tpk_rcv.h"
@@ -165,6 +166,7 @@ struct pmd_internals {
 	struct tpk_devargs da;
 	struct tpk_netif ni;
 	uint32_t kver;
+	struct tpk_kfeat kf;	/* what the kernel was found to have */
 	uint16_t vnet_len;
 	uint32_t blocksz;
 	uint32_t blocks;
