@@ -240,14 +240,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		 !(q & 16))
 		check_prepared(m);
 
-
 	/* tx_burst: frees are plain decrements with refcnt 2. */
 	chain_refcnt(&c, 2);
 	nb = tpk_tx_burst(txq, &m, 1);
 	FUZZ_ASSERT(nb <= 1);
 	if (txq->mode == TPK_TX_RING)
 		fuzz_touch(ring, txq->ring.map_len);
-out:
 	chain_free(&c);
 	free(ring);
 	return 0;
