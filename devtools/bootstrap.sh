@@ -13,7 +13,9 @@
 #                    SDK headers from when the distribution's source
 #                    package cannot be fetched: accepted with a warning
 #                    if it is of the installed DPDK's LTS series (same
-#                    YY.MM), refused otherwise
+#                    YY.MM), refused otherwise. Without it, a release
+#                    tarball of that series in DPDK_SRC_DIR (default
+#                    ../shared/dpdk) is the fallback, with a warning
 set -eu
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -146,24 +148,30 @@ install_sdk() {
 	echo "$dpdk_ver" >"$stamp"
 }
 
-# A source tree or tarball the user names: same LTS series only.
-if [ -n "${TPK_SDK_FROM:-}" ]; then
-	src=$TPK_SDK_FROM
+# sdk_from SRC: the headers from a DPDK source tree or release tarball of
+# the installed DPDK's LTS series (a warning when not the exact release);
+# another series is refused.
+sdk_from() {
+	src=$1
 	if [ -f "$src" ]; then
-		tar -xf "$src" -C "$work" || die "cannot unpack $src"
-		src=$(find "$work" -mindepth 1 -maxdepth 1 -type d | head -n1)
+		mkdir -p "$work/from"
+		tar -xf "$src" -C "$work/from" || die "cannot unpack $1"
+		src=$(find "$work/from" -mindepth 1 -maxdepth 1 -type d | head -n1)
 	fi
-	[ -f "$src/VERSION" ] || die "TPK_SDK_FROM=$TPK_SDK_FROM is not a DPDK source (no VERSION file)"
+	[ -f "$src/VERSION" ] || die "$1 is not a DPDK source (no VERSION file)"
 	src_ver=$(cat "$src/VERSION")
 	[ "$(series "$src_ver")" = "$(series "$pc_ver")" ] ||
-		die "TPK_SDK_FROM is DPDK $src_ver but the installed DPDK is $pc_ver: the driver SDK headers describe internal layouts and must come from the same LTS series ($(series "$pc_ver"))"
+		die "$1 is DPDK $src_ver but the installed DPDK is $pc_ver: the driver SDK headers describe internal layouts and must come from the same LTS series ($(series "$pc_ver"))"
 	[ "$src_ver" = "$pc_ver" ] ||
 		warn "driver SDK headers from DPDK $src_ver for the installed $pc_ver: same LTS series (ABI-stable), but not the exact release"
 	install_sdk "$src"
-	echo "DPDK $src_ver from $TPK_SDK_FROM" >"$sdk_dir/SOURCE"
+	echo "DPDK $src_ver from $1" >"$sdk_dir/SOURCE"
 	log "driver SDK headers from DPDK $src_ver in ${sdk_dir#$top/}"
 	exit 0
-fi
+}
+
+# A source tree or tarball the user names.
+[ -n "${TPK_SDK_FROM:-}" ] && sdk_from "$TPK_SDK_FROM"
 
 # Derive deb-src entries from the apt sources the installed libdpdk-dev
 # came from (Debian or Ubuntu, deb822 or one-line format), so the source
@@ -196,8 +204,14 @@ if ! apt-get source --print-uris -qq "dpdk=$dpdk_ver" >/dev/null 2>&1; then
 fi
 
 log "fetching DPDK $dpdk_ver source package for the driver SDK headers"
-(cd "$work" && apt-get source -qq --download-only "dpdk=$dpdk_ver" >/dev/null 2>&1) ||
-	die "apt-get source dpdk=$dpdk_ver failed: no deb-src for the installed version (set TPK_SDK_FROM to a DPDK $(series "$pc_ver") source tree or release tarball)"
+if ! (cd "$work" && apt-get source -qq --download-only "dpdk=$dpdk_ver" >/dev/null 2>&1); then
+	# The release tarballs of the test matrix, if one is of this series.
+	for t in $(ls "${DPDK_SRC_DIR:-$top/../shared/dpdk}"/dpdk-"$(series "$pc_ver")".*.tar.xz 2>/dev/null | sort -V -r); do
+		warn "apt-get source dpdk=$dpdk_ver failed (the archive serves no such source package); using $t"
+		sdk_from "$t"
+	done
+	die "apt-get source dpdk=$dpdk_ver failed: no source package for the installed version (set TPK_SDK_FROM to a DPDK $(series "$pc_ver") source tree or release tarball)"
+fi
 dsc=$(ls "$work"/dpdk_*.dsc 2>/dev/null | head -n1)
 [ -n "$dsc" ] || die "no .dsc downloaded for dpdk=$dpdk_ver"
 (cd "$work" && dpkg-source -q -x "$dsc" src >/dev/null 2>&1) ||
