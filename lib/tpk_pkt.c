@@ -93,6 +93,28 @@ tpk_pkt_parse(const uint8_t *frame, uint32_t len, struct tpk_pkt_info *pi)
 	return 0;
 }
 
+uint32_t
+tpk_l3_end(const uint8_t *frame, uint32_t len, const struct tpk_pkt_info *pi)
+{
+	const uint8_t *ip = frame + pi->l2_len;
+	uint32_t end;
+
+	if (pi->l3 == TPK_L3_IPV4 && len >= pi->l2_len + 20u) {
+		if (rd16(ip + 2) == 0)
+			return len;
+		end = pi->l2_len + (uint32_t)rd16(ip + 2);
+	} else if (pi->l3 == TPK_L3_IPV6 && len >= pi->l2_len + 40u) {
+		if (rd16(ip + 4) == 0)
+			return len;	/* jumbogram */
+		end = pi->l2_len + 40u + rd16(ip + 4);
+	} else {
+		return len;
+	}
+	if (end < (uint32_t)pi->l2_len + pi->l3_len + pi->l4_len)
+		return len;
+	return end < len ? end : len;
+}
+
 void
 tpk_ipv4_csum_set(uint8_t *ip, uint16_t l3_len)
 {

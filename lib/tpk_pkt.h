@@ -27,6 +27,36 @@ struct tpk_pkt_info {
  */
 int tpk_pkt_parse(const uint8_t *frame, uint32_t len, struct tpk_pkt_info *pi);
 
+/*
+ * Where the IP packet of a parsed frame ends by its own length field:
+ * l2_len + the IPv4 total length, or l2_len + 40 + the IPv6 payload
+ * length, at most len. Bytes past it are Ethernet padding and never part
+ * of L4. len when the frame has no IP header or the field is 0 (IPv4 BIG
+ * TCP super-frames), or when the field says less than the headers pi
+ * describes (a lie the caller must not follow into a header).
+ */
+uint32_t tpk_l3_end(const uint8_t *frame, uint32_t len,
+		    const struct tpk_pkt_info *pi);
+
+/*
+ * Largest frame an interface with this MTU takes from AF_PACKET without a
+ * GSO request: the MTU plus the Ethernet header, plus a VLAN tag only when
+ * the frame carries one (as the kernel's packet_snd() checks).
+ */
+static inline uint32_t
+tpk_frame_max(uint32_t mtu, bool tagged)
+{
+	return mtu + 14 + (tagged ? 4 : 0);
+}
+
+/* Does the Ethernet frame (at least 14 bytes) start with a VLAN tag? */
+static inline bool
+tpk_eth_tagged(const uint8_t *frame)
+{
+	return (frame[12] == 0x81 && frame[13] == 0x00) ||
+		(frame[12] == 0x88 && frame[13] == 0xa8);
+}
+
 /* IPv4 header checksum over l3_len bytes at ip, written in place. */
 void tpk_ipv4_csum_set(uint8_t *ip, uint16_t l3_len);
 /* Returns true if the IPv4 header checksum at ip verifies. */

@@ -653,6 +653,7 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 		rxq->timestamp = true;
 	}
 	rxq->gone = &pmd->gone;
+	rxq->mtu = &pmd->ni.mtu;
 	if (pmd->da.rx_mode == TPK_RX_RECVMMSG) {
 		uint32_t slot = tpk_rcv_slot_size(tpk_max_frame(pmd));
 		uint8_t *arena;
@@ -1307,8 +1308,16 @@ tpk_probe(struct rte_vdev_device *vdev)
 	pmd->has_udp_gso = kf->have & TPK_KF_UDP_L4_GSO;
 	pmd->has_ignore_outgoing = kf->have & TPK_KF_IGNORE_OUTGOING;
 	pmd->hw_rx_timestamp = tpk_netif_hw_rx_timestamp(ni.name);
-	pmd->fanout_flags = PACKET_FANOUT_FLAG_DEFRAG |
-		(pmd->has_ignore_outgoing ? PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0);
+	/*
+	 * No PACKET_FANOUT_FLAG_DEFRAG: reassembly in the fanout hook drops
+	 * incomplete sets where no counter of ours sees them and turns
+	 * complete ones into frames above the MTU. Fragments are delivered as
+	 * a NIC delivers them (ip_reassembly does the rest); every mode that
+	 * keeps flows on a queue hashes them by addresses and protocol, so
+	 * all fragments of a datagram still reach one queue.
+	 */
+	pmd->fanout_flags = pmd->has_ignore_outgoing ?
+		PACKET_FANOUT_FLAG_IGNORE_OUTGOING : 0;
 	ret = tpk_ring_geometry(pmd);
 	if (ret < 0)
 		goto fail;

@@ -57,6 +57,7 @@ struct tpk_rxq_stats {
 	uint64_t csum_sw;	/* partial checksums completed in software */
 	uint64_t gso_sw;	/* super-frames segmented in software */
 	uint64_t gso_segs;	/* segments those produced */
+	uint64_t gso_mss_cut;	/* TCP super-frames cut below gso_size (MTU) */
 	uint64_t lro;		/* super-frames delivered whole (LRO) */
 	uint64_t blk_full;	/* blocks handed over full */
 	uint64_t blk_tmo;	/* blocks handed over by the retire timer */
@@ -83,6 +84,7 @@ struct tpk_rxq {
 	struct tpk_v3_cursor cur;	/* recvmmsg mode: cur.ring = arena */
 	struct tpk_rcv *rcv;		/* recvmmsg mode, else NULL */
 	const int *gone;	/* the interface was removed */
+	const uint32_t *mtu;	/* the interface's MTU (shared) */
 	bool blk_open;
 	bool vlan_strip;
 	bool scatter;
@@ -121,6 +123,7 @@ struct tpk_txq_stats {
 	uint64_t eagain;	/* bursts cut short by a full socket */
 	uint64_t syscalls;
 	uint64_t csum_sw;	/* IPv4 header checksums computed */
+	uint64_t l4_sw;		/* L4 checksums of padded frames computed */
 	uint64_t tso;		/* super-frames handed to the kernel */
 	uint64_t coal_frames;	/* GSO frames merged from segment runs */
 	uint64_t coal_segs;	/* mbufs sent inside them */

@@ -220,7 +220,7 @@ tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 	      const struct tpk_rx_meta *vm)
 {
 	struct tpk_gso_state *g = &rxq->gso;
-	uint32_t ins;
+	uint32_t ins, end, seg_max, mss;
 
 	if (tpk_pkt_parse(f->data, f->snaplen, &g->pi) < 0 || g->pi.ip_frag ||
 	    g->pi.nb_vlans || g->pi.l4_len == 0)
@@ -231,18 +231,35 @@ tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 	if (vm->gso == VIRTIO_NET_HDR_GSO_UDP) /* UFO: IP fragmentation */
 		goto bad;
 	g->hdr_len = g->pi.l2_len + g->pi.l3_len + g->pi.l4_len;
-	if (g->hdr_len >= f->snaplen)
+	/* Payload ends where IP says (padding is not payload). */
+	end = tpk_l3_end(f->data, f->snaplen, &g->pi);
+	if (g->hdr_len >= end)
 		goto bad;
+	/*
+	 * No segment above the port's MTU (the tag, if any, is on top):
+	 * TCP may be cut at any size, so a larger gso_size is lowered to
+	 * fit; a UDP datagram may not, so it is dropped and counted.
+	 */
+	seg_max = __atomic_load_n(rxq->mtu, __ATOMIC_RELAXED) + RTE_ETHER_HDR_LEN;
+	mss = vm->gso_size;
+	if (g->hdr_len + mss > seg_max) {
+		if (g->pi.l4_proto != IPPROTO_TCP || g->hdr_len + 8 > seg_max) {
+			rxq->st.oversize++;
+			return false;
+		}
+		mss = seg_max - g->hdr_len;
+		rxq->st.gso_mss_cut++;
+	}
 	ins = (f->vlan_tpid && !rxq->vlan_strip) ? TPK_VLAN_HLEN : 0;
-	if (g->hdr_len + ins + vm->gso_size > rxq->data_room) {
+	if (g->hdr_len + ins + mss > rxq->data_room) {
 		rxq->st.oversize++;
 		return false;
 	}
 	g->frame_off = (size_t)(f->data - rxq->cur.ring);
-	g->payload_len = f->snaplen - g->hdr_len;
+	g->payload_len = end - g->hdr_len;
 	g->done = 0;
 	g->idx = 0;
-	g->gso_size = vm->gso_size;
+	g->gso_size = mss;
 	g->vlan_tci = f->vlan_tci;
 	g->vlan_tpid = f->vlan_tpid;
 	g->rxhash = f->rxhash;
@@ -320,10 +337,12 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 		if (!have_pi && tpk_pkt_parse(f->data, f->snaplen, &pi) == 0)
 			have_pi = true;
 		if (vm.needs_csum && !rxq->l4_cksum) {
-			/* The ring block is ours until we release it. */
+			/* The ring block is ours until we release it. The
+			 * sum stops where IP says: padding is not L4. */
 			tpk_csum_complete((uint8_t *)(uintptr_t)f->data,
-					  f->snaplen, vm.csum_start,
-					  vm.csum_offset);
+					  have_pi ? tpk_l3_end(f->data, f->snaplen,
+							       &pi) : f->snaplen,
+					  vm.csum_start, vm.csum_offset);
 			rxq->st.csum_sw++;
 			flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
 		} else if (vm.needs_csum) {

@@ -35,7 +35,34 @@ struct tpk_tx_plan {
 	uint32_t out_hdr_len;	/* scratch bytes (hdr_len + inserted tag) */
 	uint32_t wire_len;	/* frame bytes as sent */
 	bool scratch;		/* headers are rewritten in a copy */
+	/*
+	 * A checksum request on a frame with Ethernet padding: the kernel
+	 * would sum the padding too, so the L4 checksum (sw_l4_len bytes
+	 * from sw_start, the field at sw_start + sw_off) is computed here
+	 * and no NEEDS_CSUM goes to the kernel. 0: not such a frame.
+	 */
+	uint32_t sw_l4_len;
+	uint16_t sw_start, sw_off;
 };
+
+/*
+ * Largest frame m may be without a GSO request: the MTU plus the
+ * Ethernet header, plus the tag when it has one (inserted or in the data).
+ * The kernel refuses anything longer with EMSGSIZE.
+ */
+static inline uint32_t
+tpk_tx_frame_max(const struct tpk_txq *txq, const struct rte_mbuf *m,
+		 uint32_t ins)
+{
+	uint32_t tagged_max = __atomic_load_n(&txq->max_frame, __ATOMIC_RELAXED);
+	uint8_t buf[14];
+	const uint8_t *eth;
+
+	if (ins)
+		return tagged_max;
+	eth = rte_pktmbuf_read(m, 0, sizeof(buf), buf);
+	return eth != NULL && tpk_eth_tagged(eth) ? tagged_max : tagged_max - 4;
+}
 
 /*
  * TX offload flags a frame needs because of how it was received: a frame
@@ -101,8 +128,9 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	p->hdr_len = ins ? 12 : 0;
 	memset(&p->vh, 0, sizeof(p->vh));
 
+	p->sw_l4_len = 0;
 	if (likely(!(ol & TPK_TX_HDR_FLAGS))) {
-		if (unlikely(p->wire_len > txq->max_frame))
+		if (unlikely(p->wire_len > tpk_tx_frame_max(txq, m, ins)))
 			return -EMSGSIZE;
 		p->out_hdr_len = p->hdr_len + ins;
 		return 0;
@@ -147,7 +175,7 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		if (r.l3 != TPK_L3_IPV4 || m->l2_len < 14 || r.l3_len < 20 ||
 		    (uint32_t)m->l2_len + r.l3_len > m->data_len)
 			return -EINVAL;
-		if (p->wire_len > txq->max_frame)
+		if (p->wire_len > tpk_tx_frame_max(txq, m, ins))
 			return -EMSGSIZE;
 		p->hdr_len = m->l2_len + r.l3_len;
 	} else {
@@ -157,8 +185,23 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		p->hdr_len = m->l2_len + r.l3_len + r.l4_len;
 		if (p->hdr_len > m->data_len)
 			return -EINVAL;	/* headers split over segments */
-		if (!r.gso && p->wire_len > txq->max_frame)
+		if (!r.gso && p->wire_len > tpk_tx_frame_max(txq, m, ins))
 			return -EMSGSIZE;
+		if (!r.gso) {
+			/* The IP header, not the frame, says where L4 ends. */
+			struct tpk_pkt_info pi = { .l2_len = m->l2_len,
+				.l3_len = r.l3_len, .l4_len = r.l4_len,
+				.l3 = r.l3 };
+			uint32_t end = tpk_l3_end(rte_pktmbuf_mtod(m,
+						const uint8_t *), m->pkt_len, &pi);
+
+			if (unlikely(end < m->pkt_len)) {
+				p->sw_l4_len = end - m->l2_len - r.l3_len;
+				p->sw_start = p->vh.csum_start;
+				p->sw_off = p->vh.csum_offset;
+				memset(&p->vh, 0, sizeof(p->vh));
+			}
+		}
 		if (r.gso && r.l4_proto == IPPROTO_TCP &&
 		    (rte_pktmbuf_mtod_offset(m, const uint8_t *,
 					     p->hdr_len - r.l4_len)[13] & 0x80))
@@ -171,6 +214,34 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	p->out_hdr_len = p->hdr_len + ins;
 	p->scratch = true;
 	return 0;
+}
+
+/*
+ * The L4 checksum of a padded frame, in software: its header part is in
+ * out (the rewritten copy), its payload in m after hdr_len, up to where
+ * the IP header says the packet ends. TCP and UDP headers have even
+ * lengths, so the payload's sum lines up with the header's.
+ */
+static void
+tpk_tx_sw_l4_csum(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
+		  uint8_t *out, struct tpk_pkt_info *pi)
+{
+	uint32_t in_hdr = p->out_hdr_len - p->sw_start;
+	uint16_t pay = 0, c;
+	uint64_t sum;
+
+	pi->l4_proto = p->sw_off == 16 ? IPPROTO_TCP : IPPROTO_UDP;
+	out[p->sw_start + p->sw_off] = out[p->sw_start + p->sw_off + 1] = 0;
+	sum = tpk_csum_add(0, out + p->sw_start, in_hdr);
+	if (p->sw_l4_len > in_hdr)
+		rte_raw_cksum_mbuf(m, p->hdr_len, p->sw_l4_len - in_hdr, &pay);
+	c = tpk_l4_pseudo(out, pi, p->sw_l4_len);
+	sum = tpk_csum_add(sum, &c, 2);
+	sum = tpk_csum_add(sum, &pay, 2);
+	c = (uint16_t)~tpk_csum_fold(sum);
+	if (c == 0 && pi->l4_proto == IPPROTO_UDP)
+		c = 0xffff;
+	memcpy(out + p->sw_start + p->sw_off, &c, 2);
 }
 
 /*
@@ -230,8 +301,14 @@ tpk_tx_headers(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
 
 		pi.l4_proto = p->vh.csum_offset == 16 ? IPPROTO_TCP :
 			IPPROTO_UDP;
-		c = tpk_l4_pseudo(out, &pi, p->wire_len - p->vh.csum_start);
+		/* The L4 length of the pseudo-header from the IP header (GSO
+		 * frames: just rewritten to the frame's length). */
+		c = tpk_l4_pseudo(out, &pi, tpk_l3_end(out, p->wire_len, &pi) -
+				  p->vh.csum_start);
 		memcpy(out + p->vh.csum_start + p->vh.csum_offset, &c, 2);
+	} else if (unlikely(p->sw_l4_len != 0)) {
+		tpk_tx_sw_l4_csum(m, p, out, &pi);
+		st->l4_sw++;
 	}
 }
 
@@ -322,7 +399,8 @@ tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t ol;
 
-	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame ||
+	/* Untagged frames only (below): the MTU limit without a tag. */
+	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame - 4 ||
 	    m->pkt_len < 14 + 40 + 20 + 1)
 		return false;
 	ol = tpk_tx_flags(m) & RTE_MBUF_F_TX_OFFLOAD_MASK;
@@ -437,6 +515,7 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 	while (done < nb) {
 		uint16_t nmsg = 0, niov = 0, nfree = 0, i, k;
 		uint16_t bad[TPK_TX_BATCH];
+		bool big[TPK_TX_BATCH];
 		uint16_t nbad = 0, end, lim;
 		bool full = false;
 
@@ -472,7 +551,12 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 						c.hdr_len;
 				}
 			} else {
-				if (unlikely(tpk_tx_plan(txq, m, &p) != 0)) {
+				int rc = tpk_tx_plan(txq, m, &p);
+
+				if (unlikely(rc != 0)) {
+					/* Too long for the interface: what the
+					 * kernel would refuse, counted so. */
+					big[nbad] = rc == -EMSGSIZE;
 					bad[nbad++] = i;
 					continue;
 				}
@@ -543,7 +627,15 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 				err = 0;
 				getsockopt(txq->fd, SOL_SOCKET, SO_ERROR, &err,
 					   &sl);
-				if (err == 0 || tpk_tx_retryable(txq, err)) {
+				/*
+				 * No parked error (sendmmsg drops a mid-batch
+				 * one): send again from message k, which then
+				 * fails alone with its own errno, or with
+				 * EAGAIN if the socket is what is full.
+				 */
+				if (err == 0)
+					continue;
+				if (tpk_tx_retryable(txq, err)) {
 					full = true;
 					break;
 				}
@@ -572,7 +664,10 @@ tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 			for (uint16_t x = 0; x < txq->cnt[i]; x++)
 				to_free[nfree++] = bufs[txq->idx[i] + x];
 		for (i = 0; i < nbad && bad[i] < end; i++) {
-			txq->st.malformed++;
+			if (big[i])
+				txq->st.rejected++;
+			else
+				txq->st.malformed++;
 			to_free[nfree++] = bufs[bad[i]];
 		}
 		rte_pktmbuf_free_bulk(to_free, nfree);
@@ -599,15 +694,22 @@ tpk_tx_ring(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 		uint8_t *d = (uint8_t *)h + TPACKET_ALIGN(sizeof(*h));
 		struct tpk_tx_plan p;
 		uint32_t st, off, skip;
+		int ret;
 
 		st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
 		if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) {
 			txq->st.eagain++;
 			break;
 		}
-		if (unlikely(tpk_tx_plan(txq, m, &p) != 0 ||
-			     p.wire_len + txq->vnet_len > cap)) {
-			tpk_txq_drop(txq, m);
+		ret = tpk_tx_plan(txq, m, &p);
+		if (unlikely(ret != 0 || p.wire_len + txq->vnet_len > cap)) {
+			if (ret == -EMSGSIZE) {
+				/* The TX ring has no MTU check of its own. */
+				txq->st.rejected++;
+				rte_pktmbuf_free(m);
+			} else {
+				tpk_txq_drop(txq, m);
+			}
 			continue;
 		}
 		off = 0;
