@@ -78,8 +78,10 @@ tpk_stage_plugin() {
 }
 
 # EAL arguments for a test process: no PCI, no hugepages, unique prefix.
+# TPK_FILE_PREFIX: a prefix the caller needs to know (given once: DPDK
+# 25.11 refuses a repeated --file-prefix).
 tpk_eal_args() {
-	local prefix=tpk-$TPK_TAG-$RANDOM
+	local prefix=${TPK_FILE_PREFIX:-tpk-$TPK_TAG-$RANDOM}
 	echo "--no-pci --no-huge -m 1024 --file-prefix $prefix -d $TPK_PLUGIN"
 }
 
