@@ -48,5 +48,10 @@ int test_adopt_check(void);
 int test_rss_hash(void);
 int test_rx_timestamp(void);
 int test_reta(void);
+int test_tx_padded_csum(void);
+int test_tx_mtu_mid_burst(void);
+int test_tx_coalesce_mtu(void);
+int test_rx_gso_mtu(void);
+int test_rx_fragments(void);
 
 #endif

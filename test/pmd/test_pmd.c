@@ -59,6 +59,11 @@ static const struct test_case cases[] = {
 	{ "rss_hash_per_flow", test_rss_hash },
 	{ "rx_timestamp", test_rx_timestamp },
 	{ "rss_reta_ebpf", test_reta },
+	{ "tx_padded_csum", test_tx_padded_csum },
+	{ "tx_mtu_mid_burst", test_tx_mtu_mid_burst },
+	{ "tx_coalesce_mtu", test_tx_coalesce_mtu },
+	{ "rx_gso_mtu", test_rx_gso_mtu },
+	{ "rx_fragments_2q", test_rx_fragments },
 };
 
 /* Remove every namespace this process made, also when interrupted. */
