@@ -148,10 +148,7 @@ fi
 
 # ---------------------------------------------- 3. the DPDK matrix
 # The documentation describes the system DPDK's testpmd: checked there only.
-# multiprocess: dpdk-proc-info of a minimal source build cannot attach
-# (EAL "Cannot init tail queues": it registers tailqs the primary testpmd
-# lacks). It runs against the system DPDK; see the guide.
-matrix_exclude="doc_consistency multiprocess"
+matrix_exclude="doc_consistency"
 src_dir=${DPDK_SRC_DIR:-$top/../shared/dpdk}
 tarballs=()
 [ -d "$src_dir" ] && mapfile -t tarballs < <(ls "$src_dir"/dpdk-*.tar.xz 2>/dev/null | sort -V)

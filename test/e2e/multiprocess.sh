@@ -39,11 +39,20 @@ tpk_stage_plugin
 prefix=tpk-$TPK_TAG-mp
 eal_mp="--no-pci --huge-dir $hd -m 256 --file-prefix $prefix"
 
+# A secondary must register no tail queue the primary lacks (EAL: "Cannot
+# init tail queues"). A DPDK built from source links each app with only
+# its own libraries, and dpdk-proc-info and dpdk-dumpcap use some testpmd
+# does not (Debian's packages link them all): the primary preloads those.
+libs_of() { ldd "$(command -v "$1")" 2>/dev/null | awk '$1 ~ /^librte_/ && $3 ~ /^\// { print $3 }' | sort -u; }
+extra=$(comm -13 <(libs_of dpdk-testpmd) <({ libs_of dpdk-proc-info; libs_of dpdk-dumpcap; } | sort -u) |
+	tr '\n' ' ')
+[ -n "$extra" ] && tpk_log "primary preloads: $extra"
+
 # Primary: testpmd with the port started, forwarding not started.
 d=$(mktemp -d /run/tpk-testpmd.XXXXXX); tpk_track_dir "$d"
 TPM_FIFO=$d/cmd TPM_OUT=$d/out
 mkfifo "$TPM_FIFO"
-ip netns exec "$dut" dpdk-testpmd -l 0,1 $eal_mp -d "$TPK_PLUGIN" \
+ip netns exec "$dut" env ${extra:+LD_PRELOAD="$extra"} dpdk-testpmd -l 0,1 $eal_mp -d "$TPK_PLUGIN" \
 	--vdev=net_tpacket0,iface=md0 \
 	--vdev=net_tpacket1,iface=md1,rx_mode=recvmmsg -- -i --total-num-mbufs=4096 \
 	<"$TPM_FIFO" >"$TPM_OUT" 2>&1 &
