@@ -15,12 +15,19 @@
  * A checksum the sender asked to have computed (TPK_COAL_*) is no data:
  * it is not checked, and the kernel's is what the sender asked for.
  */
+#include <stddef.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <net/ethernet.h>
 #include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip6.h>
+#include <netinet/tcp.h>
 
 #include "tpk_bytes.h"
 #include "tpk_coalesce.h"
 #include "tpk_csum.h"
+#include "tpk_txhdr.h"
 
 #define TCP_FIN 0x01
 #define TCP_PSH 0x08
@@ -179,27 +186,23 @@ tpk_coal_finish(const struct tpk_coal *c, const uint8_t *head, uint8_t *out,
 		struct tpk_tx_req *r)
 {
 	const struct tpk_pkt_info *pi = &c->pi;
-	uint32_t l4_total = pi->l4_len + c->payload;
-	uint32_t l3_total = pi->l3_len + l4_total;
-	uint8_t *ip = out + pi->l2_len, *th = ip + pi->l3_len;
-	uint16_t ps;
+	struct tpk_txh_req h = {
+		.pi = *pi,
+		.src_len = c->hdr_len,
+		.wire_len = pi->l2_len + pi->l3_len + pi->l4_len + c->payload,
+		.set_len = true,
+		.ip_csum = true,
+		.l4_pseudo = true,
+		.csum_start = pi->l2_len + pi->l3_len,
+		.csum_offset = offsetof(struct tcphdr, check),
+	};
 
-	memcpy(out, head, c->hdr_len);
-	if (pi->l3 == TPK_L3_IPV4) {
-		ip[2] = l3_total >> 8;
-		ip[3] = l3_total & 0xff;
-		tpk_ipv4_csum_set(ip, pi->l3_len);
-	} else {
-		ip[4] = (l3_total - 40) >> 8;
-		ip[5] = (l3_total - 40) & 0xff;
-	}
-	th[13] = c->flags;
-	th[16] = th[17] = 0;
-	ps = tpk_l4_pseudo(out, pi, l4_total);
-	memcpy(th + 16, &ps, 2);
+	tpk_txh_build(&h, head, out);
+	/* The merged frame carries the flags of every segment (PSH). */
+	out[h.csum_start + 13] = c->flags;
 
 	memset(r, 0, sizeof(*r));
-	r->pkt_len = pi->l2_len + l3_total;
+	r->pkt_len = h.wire_len;
 	r->l2_len = pi->l2_len;
 	r->l3_len = pi->l3_len;
 	r->l4_len = pi->l4_len;
@@ -209,4 +212,39 @@ tpk_coal_finish(const struct tpk_coal *c, const uint8_t *head, uint8_t *out,
 	r->l4_csum = true;
 	r->gso = true;
 	r->ecn = (c->flags & TCP_CWR) != 0;
+}
+
+bool
+tpk_coal_peek(const uint8_t *frame, uint32_t len)
+{
+	const struct ether_header *eh = (const void *)frame;
+
+	if (len <= sizeof(*eh) + sizeof(struct ip6_hdr) + sizeof(struct tcphdr))
+		return false;
+	if (eh->ether_type == htons(ETHERTYPE_IP))
+		return ((const struct iphdr *)(eh + 1))->protocol == IPPROTO_TCP;
+	return eh->ether_type == htons(ETHERTYPE_IPV6) &&
+		((const struct ip6_hdr *)(eh + 1))->ip6_nxt == IPPROTO_TCP;
+}
+
+bool
+tpk_coal_same_flow(const uint8_t *a, const uint8_t *b)
+{
+	const struct ether_header *ea = (const void *)a, *eb = (const void *)b;
+
+	if (ea->ether_type != eb->ether_type)
+		return false;
+	if (ea->ether_type == htons(ETHERTYPE_IP)) {
+		const struct iphdr *ia = (const void *)(ea + 1);
+		const struct iphdr *ib = (const void *)(eb + 1);
+
+		/* Without options the ports follow the addresses. */
+		return ia->version == 4 && ia->ihl == 5 && ib->version == 4 &&
+			ib->ihl == 5 && memcmp(&ia->saddr, &ib->saddr,
+					       8 + 4) == 0;
+	}
+	/* Addresses, then the TCP ports right after the fixed header. */
+	return memcmp(&((const struct ip6_hdr *)(ea + 1))->ip6_src,
+		      &((const struct ip6_hdr *)(eb + 1))->ip6_src,
+		      32 + 4) == 0;
 }

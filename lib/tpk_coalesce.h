@@ -69,4 +69,12 @@ int tpk_coal_add(struct tpk_coal *c, const uint8_t *head, const uint8_t *seg,
 void tpk_coal_finish(const struct tpk_coal *c, const uint8_t *head,
 		     uint8_t *out, struct tpk_tx_req *r);
 
+/*
+ * Cheap tests before tpk_coal_start/add: frame (len bytes, contiguous) is
+ * an untagged Ethernet IPv4 or IPv6 frame carrying TCP; a and b (each
+ * passed tpk_coal_peek) carry the same addresses and ports.
+ */
+bool tpk_coal_peek(const uint8_t *frame, uint32_t len);
+bool tpk_coal_same_flow(const uint8_t *a, const uint8_t *b);
+
 #endif /* TPK_COALESCE_H */

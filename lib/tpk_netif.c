@@ -40,6 +40,60 @@ ifreq_ioctl(const char *name, unsigned long req, struct ifreq *ifr)
 	return ret;
 }
 
+int
+tpk_netif_parse_link(const struct nlmsghdr *nh, struct tpk_link_msg *lm)
+{
+	const struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	const struct rtattr *rta;
+	int alen;
+
+	if ((nh->nlmsg_type != RTM_NEWLINK && nh->nlmsg_type != RTM_DELLINK) ||
+	    nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
+		return -EINVAL;
+	memset(lm, 0, sizeof(*lm));
+	lm->type = nh->nlmsg_type;
+	lm->hw_type = ifi->ifi_type;
+	lm->ifindex = ifi->ifi_index;
+	lm->flags = ifi->ifi_flags;
+	lm->carrier = -1;
+	alen = IFLA_PAYLOAD(nh);
+	for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen); rta = RTA_NEXT(rta, alen)) {
+		uint32_t v = 0;
+		size_t n = RTA_PAYLOAD(rta);
+
+		if (n >= 4)
+			memcpy(&v, RTA_DATA(rta), 4);
+		switch (rta->rta_type) {
+		case IFLA_IFNAME:
+			if (n > 0 && n <= IF_NAMESIZE &&
+			    memchr(RTA_DATA(rta), 0, n) != NULL)
+				memcpy(lm->name, RTA_DATA(rta), n);
+			break;
+		case IFLA_MTU:
+			lm->mtu = v;
+			break;
+		case IFLA_MIN_MTU:
+			lm->min_mtu = v;
+			break;
+		case IFLA_MAX_MTU:
+			lm->max_mtu = v;
+			break;
+		case IFLA_CARRIER:
+			if (n >= 1)
+				lm->carrier = *(const uint8_t *)RTA_DATA(rta);
+			break;
+		case IFLA_GSO_MAX_SIZE:
+		case IFLA_GRO_MAX_SIZE:
+		case TPK_IFLA_GSO_IPV4_MAX_SIZE:
+		case TPK_IFLA_GRO_IPV4_MAX_SIZE:
+			if (v > lm->gso_max_size)
+				lm->gso_max_size = v;
+			break;
+		}
+	}
+	return 0;
+}
+
 /* One RTM_GETLINK round trip; fills the attributes ioctl cannot give. */
 static int
 rtnl_getlink(struct tpk_netif *ni)
@@ -50,7 +104,6 @@ rtnl_getlink(struct tpk_netif *ni)
 	} req;
 	char buf[16384];
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	uint32_t gso = 0;
 	int fd, len;
 
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -76,46 +129,22 @@ rtnl_getlink(struct tpk_netif *ni)
 
 	for (struct nlmsghdr *nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, (unsigned)len);
 	     nh = NLMSG_NEXT(nh, len)) {
-		struct ifinfomsg *ifi;
-		struct rtattr *rta;
-		int alen;
+		struct tpk_link_msg lm;
 
 		if (nh->nlmsg_type == NLMSG_ERROR) {
 			struct nlmsgerr *e = NLMSG_DATA(nh);
 
 			return e->error ? e->error : -EIO;
 		}
-		if (nh->nlmsg_type != RTM_NEWLINK)
+		if (nh->nlmsg_type != RTM_NEWLINK ||
+		    tpk_netif_parse_link(nh, &lm) < 0)
 			continue;
-		ifi = NLMSG_DATA(nh);
-		ni->hw_type = ifi->ifi_type;
-		alen = IFLA_PAYLOAD(nh);
-		for (rta = IFLA_RTA(ifi); RTA_OK(rta, alen);
-		     rta = RTA_NEXT(rta, alen)) {
-			uint32_t v = 0;
-
-			if (RTA_PAYLOAD(rta) >= 4)
-				memcpy(&v, RTA_DATA(rta), 4);
-			switch (rta->rta_type) {
-			case IFLA_MIN_MTU:
-				ni->min_mtu = v;
-				break;
-			case IFLA_MAX_MTU:
-				ni->max_mtu = v;
-				break;
-			case IFLA_CARRIER:
-				ni->carrier = *(uint8_t *)RTA_DATA(rta);
-				break;
-			case IFLA_GSO_MAX_SIZE:
-			case IFLA_GRO_MAX_SIZE:
-			case TPK_IFLA_GSO_IPV4_MAX_SIZE:
-			case TPK_IFLA_GRO_IPV4_MAX_SIZE:
-				if (v > gso)
-					gso = v;
-				break;
-			}
-		}
-		ni->gso_max_size = gso;
+		ni->hw_type = lm.hw_type;
+		ni->min_mtu = lm.min_mtu;
+		ni->max_mtu = lm.max_mtu;
+		if (lm.carrier >= 0)
+			ni->carrier = (uint8_t)lm.carrier;
+		ni->gso_max_size = lm.gso_max_size;
 		return 0;
 	}
 	return -ENODEV;

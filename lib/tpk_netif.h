@@ -24,6 +24,27 @@ struct tpk_netif {
 	uint8_t carrier;
 };
 
+/* What one rtnetlink link message (RTM_NEWLINK, RTM_DELLINK) says. */
+struct tpk_link_msg {
+	uint16_t type;		/* RTM_NEWLINK or RTM_DELLINK */
+	uint16_t hw_type;	/* ARPHRD_* */
+	int ifindex;
+	uint32_t flags;		/* IFF_* */
+	/* 0 (carrier -1) when the message does not carry the attribute. */
+	uint32_t mtu, min_mtu, max_mtu;
+	uint32_t gso_max_size;	/* largest of the GSO/GRO size limits */
+	int carrier;
+	char name[IF_NAMESIZE];	/* "" when absent */
+};
+
+struct nlmsghdr;
+/*
+ * Parse one link message (nh and its nlmsg_len bytes, already checked by
+ * NLMSG_OK). -EINVAL: not a complete link message; the one parser of
+ * link attributes for queries and for events.
+ */
+int tpk_netif_parse_link(const struct nlmsghdr *nh, struct tpk_link_msg *lm);
+
 /* Fill ni for the interface called name (in the caller's netns). */
 int tpk_netif_get(const char *name, struct tpk_netif *ni);
 /* Refresh flags, carrier, MTU and link speed of ni. */

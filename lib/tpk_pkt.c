@@ -188,3 +188,31 @@ tpk_gso_fix_segment(uint8_t *seg, const struct tpk_pkt_info *pi,
 		}
 	}
 }
+
+void
+tpk_vlan_tag(uint8_t tag[4], uint16_t tpid, uint16_t tci)
+{
+	wr16(tag, tpid);
+	wr16(tag + 2, tci);
+}
+
+void
+tpk_vlan_insert(uint8_t *out, const uint8_t *src, uint32_t len, uint16_t tpid,
+		uint16_t tci)
+{
+	memcpy(out, src, 12);
+	tpk_vlan_tag(out + 12, tpid, tci);
+	memcpy(out + 16, src + 12, len - 12);
+}
+
+int
+tpk_pkt_csum_loc(const uint8_t *frame, uint32_t len, struct tpk_pkt_info *pi,
+		 uint16_t *start, uint16_t *off)
+{
+	if (tpk_pkt_parse(frame, len, pi) < 0 || pi->ip_frag ||
+	    pi->l4_len == 0)
+		return -1;
+	*start = pi->l2_len + pi->l3_len;
+	*off = pi->l4_proto == IPPROTO_TCP ? 16 : 6;
+	return 0;
+}

@@ -38,17 +38,6 @@ int tpk_pkt_parse(const uint8_t *frame, uint32_t len, struct tpk_pkt_info *pi);
 uint32_t tpk_l3_end(const uint8_t *frame, uint32_t len,
 		    const struct tpk_pkt_info *pi);
 
-/*
- * Largest frame an interface with this MTU takes from AF_PACKET without a
- * GSO request: the MTU plus the Ethernet header, plus a VLAN tag only when
- * the frame carries one (as the kernel's packet_snd() checks).
- */
-static inline uint32_t
-tpk_frame_max(uint32_t mtu, bool tagged)
-{
-	return mtu + 14 + (tagged ? 4 : 0);
-}
-
 /* Does the Ethernet frame (at least 14 bytes) start with a VLAN tag? */
 static inline bool
 tpk_eth_tagged(const uint8_t *frame)
@@ -58,6 +47,24 @@ tpk_eth_tagged(const uint8_t *frame)
 }
 
 /* IPv4 header checksum over l3_len bytes at ip, written in place. */
+/*
+ * Copy len bytes of a frame from src to out with a VLAN tag (tpid, tci)
+ * inserted after the MAC addresses (out gets len + 4 bytes; len >= 12).
+ */
+void tpk_vlan_insert(uint8_t *out, const uint8_t *src, uint32_t len,
+		     uint16_t tpid, uint16_t tci);
+/* The four bytes of a VLAN tag, in wire order. */
+void tpk_vlan_tag(uint8_t tag[4], uint16_t tpid, uint16_t tci);
+
+/*
+ * Where the L4 checksum of a frame the kernel left unfinished
+ * (TP_STATUS_CSUMNOTREADY without a vnet header) lives: parses frame into
+ * *pi and gives the L4 header offset and the field's offset in it.
+ * -1 when the frame has no TCP/UDP header to finish (fragment, other).
+ */
+int tpk_pkt_csum_loc(const uint8_t *frame, uint32_t len,
+		     struct tpk_pkt_info *pi, uint16_t *start, uint16_t *off);
+
 void tpk_ipv4_csum_set(uint8_t *ip, uint16_t l3_len);
 /* Returns true if the IPv4 header checksum at ip verifies. */
 bool tpk_ipv4_csum_ok(const uint8_t *ip, uint16_t l3_len);

@@ -12,6 +12,7 @@
 #define TPK_V3_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/if_packet.h>
 #include <linux/virtio_net.h>
@@ -29,7 +30,14 @@ struct tpk_v3_cursor {
 	uint32_t left;		/* frames left in the open block, 0 = none open */
 	uint32_t off;		/* offset of the next frame in the open block */
 	uint16_t vnet_len;	/* 0, 10 or 12 */
+	bool open;		/* block blk is ours (tpk_v3_peek opened it) */
+	/* Where tpk_v3_commit() moves to: the position after the peeked frame. */
+	uint32_t peek_left, peek_off;
+	uint64_t peek_bad;
+	/* Counters: kept across tpk_v3_reset(). */
 	uint64_t bad_blocks;	/* blocks cut short by a corrupt header */
+	uint64_t blocks_full;	/* blocks handed over full */
+	uint64_t blocks_tmo;	/* blocks handed over by the retire timer */
 };
 
 /* One frame as the kernel described it, after validation. */
@@ -162,6 +170,116 @@ tpk_v3_next(struct tpk_v3_cursor *c, struct tpk_v3_frame *f)
 		}
 	}
 	return TPK_V3_FRAME;
+}
+
+/*
+ * Point c at a ring (block_size x nb_blocks at ring, frames with vnet_len
+ * bytes of virtio-net header) with nothing read yet. The counters stay:
+ * a queue's totals outlive its sockets.
+ */
+static inline void
+tpk_v3_reset(struct tpk_v3_cursor *c, uint8_t *ring, uint32_t block_size,
+	     uint32_t nb_blocks, uint16_t vnet_len)
+{
+	c->ring = ring;
+	c->block_size = block_size;
+	c->nb_blocks = nb_blocks;
+	c->vnet_len = vnet_len;
+	c->blk = 0;
+	c->left = 0;
+	c->off = 0;
+	c->open = false;
+}
+
+/*
+ * A process's own view of a cursor kept in memory shared between
+ * processes: the position is copied in and out, the ring address (which
+ * differs per process) is the caller's and is never stored back.
+ */
+static inline void
+tpk_v3_load(struct tpk_v3_cursor *view, const struct tpk_v3_cursor *shared,
+	    uint8_t *ring)
+{
+	*view = *shared;
+	view->ring = ring;
+}
+
+static inline void
+tpk_v3_store(struct tpk_v3_cursor *shared, const struct tpk_v3_cursor *view)
+{
+	uint8_t *ring = shared->ring;
+
+	*shared = *view;
+	shared->ring = ring;
+}
+
+/*
+ * The next frame, without consuming it: releases a used-up block, opens
+ * the next ready one (counting how it was handed over) and skips what a
+ * corrupt block header hides. TPK_V3_END: nothing ready. The frame stays
+ * the next one until tpk_v3_commit(), so a caller that cannot take it now
+ * (no mbuf) finds it again on the next call.
+ */
+static inline enum tpk_v3_next
+tpk_v3_peek(struct tpk_v3_cursor *c, struct tpk_v3_frame *f)
+{
+	for (;;) {
+		uint32_t left, off;
+		uint64_t bad;
+
+		if (c->left == 0) {
+			const struct tpacket_block_desc *b;
+
+			if (c->open) {
+				tpk_v3_block_release(c);
+				c->open = false;
+			}
+			if (!tpk_v3_block_ready(c))
+				return TPK_V3_END;
+			c->open = true;
+			b = tpk_v3_block(c, c->blk);
+			if (b->hdr.bh1.block_status & TP_STATUS_BLK_TMO)
+				c->blocks_tmo++;
+			else
+				c->blocks_full++;
+			if (tpk_v3_block_open(c) < 0)
+				c->bad_blocks++;
+			continue;
+		}
+		left = c->left;
+		off = c->off;
+		bad = c->bad_blocks;
+		if (tpk_v3_next(c, f) != TPK_V3_FRAME) {
+			c->left = 0;	/* the rest of the block is unreadable */
+			continue;
+		}
+		c->peek_left = c->left;
+		c->peek_off = c->off;
+		c->peek_bad = c->bad_blocks;
+		c->left = left;
+		c->off = off;
+		c->bad_blocks = bad;
+		return TPK_V3_FRAME;
+	}
+}
+
+/* Consume the frame tpk_v3_peek() returned last. */
+static inline void
+tpk_v3_commit(struct tpk_v3_cursor *c)
+{
+	c->left = c->peek_left;
+	c->off = c->peek_off;
+	c->bad_blocks = c->peek_bad;
+}
+
+/* Give the open block back now if every frame in it was consumed. */
+static inline void
+tpk_v3_flush(struct tpk_v3_cursor *c)
+{
+	if (c->open && c->left == 0) {
+		tpk_v3_block_release(c);
+		c->open = false;
+	}
 }
 
 #endif /* TPK_V3_H */

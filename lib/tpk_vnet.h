@@ -70,4 +70,19 @@ struct tpk_rx_meta {
 int tpk_vnet_rx_parse(const struct virtio_net_hdr *h, uint32_t len,
 		      struct tpk_rx_meta *m);
 
+/*
+ * Most segments the RX side cuts one super-frame into. A 64 KB TCP frame
+ * at the smallest MSS a Linux sender uses by default (536) makes 123; a
+ * crafted header can ask for 65535 1-byte segments. Beyond the bound the
+ * frame is refused (counted), so one frame costs bounded work.
+ */
+#define TPK_RX_GSO_MAX_SEGS 256
+
+/* Segments of gso_size (> 0) bytes that payload bytes make. */
+static inline uint32_t
+tpk_gso_segments(uint32_t payload, uint32_t gso_size)
+{
+	return gso_size ? (payload + gso_size - 1) / gso_size : UINT32_MAX;
+}
+
 #endif /* TPK_VNET_H */

@@ -14,6 +14,7 @@
 #include <rte_ethdev.h>
 
 #include "tpk_devargs.h"
+#include "tpk_geom.h"
 #include "tpk_kfeat.h"
 #include "tpk_netif.h"
 #include "tpk_pkt.h"
@@ -39,8 +40,6 @@ extern int tpk_logtype;
 #define TPK_TX_MAX_SEGS		64
 /* Room for L2 (+ inserted VLAN tag) + L3 + L4 headers we rewrite. */
 #define TPK_TX_HDR_MAX		256
-/* Bytes a frame costs in a V3 block beyond its data. */
-#define TPK_V3_FRAME_OVERHEAD	(TPK_V3_BLK_HDR_LEN + 128)
 
 #define TPK_TX_OFFLOAD_VNET (RTE_ETH_TX_OFFLOAD_TCP_TSO | \
 	RTE_ETH_TX_OFFLOAD_UDP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | \
@@ -58,9 +57,8 @@ struct tpk_rxq_stats {
 	uint64_t gso_sw;	/* super-frames segmented in software */
 	uint64_t gso_segs;	/* segments those produced */
 	uint64_t gso_mss_cut;	/* TCP super-frames cut below gso_size (MTU) */
+	uint64_t gso_refused;	/* more than TPK_RX_GSO_MAX_SEGS segments */
 	uint64_t lro;		/* super-frames delivered whole (LRO) */
-	uint64_t blk_full;	/* blocks handed over full */
-	uint64_t blk_tmo;	/* blocks handed over by the retire timer */
 };
 
 /* A GSO super-frame being cut into segments over one or more bursts. */
@@ -80,12 +78,15 @@ struct tpk_gso_state {
 };
 
 struct tpk_rxq {
-	/* Hot: read on every burst. */
-	struct tpk_v3_cursor cur;	/* recvmmsg mode: cur.ring = arena */
+	/*
+	 * Hot: read on every burst. The cursor's position is shared by the
+	 * processes polling the queue; cur.ring is the primary's mapping
+	 * (recvmmsg mode: the arena), NULL while the queue is stopped.
+	 */
+	struct tpk_v3_cursor cur;
 	struct tpk_rcv *rcv;		/* recvmmsg mode, else NULL */
 	const int *gone;	/* the interface was removed */
 	const uint32_t *mtu;	/* the interface's MTU (shared) */
-	bool blk_open;
 	bool vlan_strip;
 	bool scatter;
 	bool lro;
@@ -111,8 +112,8 @@ struct tpk_rxq {
 	uint64_t k_freezes;
 	struct tpk_rxq_stats base;	/* snapshot at the last stats reset */
 	uint64_t k_drops_base, k_freezes_base;
-	uint64_t bad_blocks_total;	/* of cursors before the last start */
-	uint64_t bad_blocks_base;
+	/* The cursor's counters at the last stats reset. */
+	uint64_t bad_blocks_base, blocks_full_base, blocks_tmo_base;
 } __rte_cache_aligned;
 
 struct tpk_txq_stats {
@@ -137,7 +138,7 @@ struct tpk_txhdr {
 };
 
 struct tpk_txq {
-	/* Hot. */
+	/* Hot. The primary's socket and mapping (see tpk_proc_txq). */
 	int fd;
 	const int *gone;
 	uint16_t vnet_len;
@@ -202,20 +203,73 @@ struct pmd_internals {
 	struct rte_intr_handle *lsc_intr;
 };
 
-void tpk_kstats_pull(struct rte_eth_dev *dev);
-void tpk_link_resync(struct rte_eth_dev *dev);
+/* tpacket_config.c: configuration and what the port reports. */
+int tpk_dev_configure(struct rte_eth_dev *dev);
+int tpk_dev_info(struct rte_eth_dev *dev, struct rte_eth_dev_info *info);
+int tpk_promisc_enable(struct rte_eth_dev *dev);
+int tpk_promisc_disable(struct rte_eth_dev *dev);
+int tpk_allmulti_enable(struct rte_eth_dev *dev);
+int tpk_allmulti_disable(struct rte_eth_dev *dev);
+int tpk_mtu_set(struct rte_eth_dev *dev, uint16_t mtu);
+int tpk_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr);
+const uint32_t *tpk_ptypes(struct rte_eth_dev *dev, size_t *n);
+int tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
+		      struct rte_eth_burst_mode *mode);
+int tpk_tx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
+		      struct rte_eth_burst_mode *mode);
+int tpk_fw_version(struct rte_eth_dev *dev, char *fw, size_t len);
+int tpk_read_clock(struct rte_eth_dev *dev, uint64_t *clock);
+void tpk_rxq_info(struct rte_eth_dev *dev, uint16_t qid,
+		  struct rte_eth_rxq_info *qi);
+void tpk_txq_info(struct rte_eth_dev *dev, uint16_t qid,
+		  struct rte_eth_txq_info *qi);
+
+/* tpacket_queue.c: sockets and queues, from setup to release. */
+int tpk_helper_socket(const struct tpk_devargs *da, const struct tpk_netif *ni,
+		      int *fd, char *err, size_t errlen);
+int tpk_ring_geometry(struct pmd_internals *pmd);
+int tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		       unsigned int socket_id, const struct rte_eth_rxconf *conf,
+		       struct rte_mempool *mp);
+int tpk_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid, uint16_t nb_desc,
+		       unsigned int socket_id, const struct rte_eth_txconf *conf);
+void tpk_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+void tpk_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid);
+int tpk_rxq_start(struct rte_eth_dev *dev, uint16_t qid);
+int tpk_rxq_stop(struct rte_eth_dev *dev, uint16_t qid);
+int tpk_txq_start(struct rte_eth_dev *dev, uint16_t qid);
+int tpk_txq_stop(struct rte_eth_dev *dev, uint16_t qid);
+int tpk_dev_start(struct rte_eth_dev *dev);
+int tpk_dev_stop(struct rte_eth_dev *dev);
+void tpk_close_sockets(struct rte_eth_dev *dev);
+void tpk_queues_set_mtu(struct rte_eth_dev *dev, uint32_t mtu);
+
+/* tpacket_link.c: link state, link events, interface removal. */
+int tpk_link_update(struct rte_eth_dev *dev, int wait);
+int tpk_set_link_up(struct rte_eth_dev *dev);
+int tpk_set_link_down(struct rte_eth_dev *dev);
+int tpk_dev_reset(struct rte_eth_dev *dev);
 int tpk_events_init(struct rte_eth_dev *dev);
 void tpk_events_uninit(struct rte_eth_dev *dev);
+
+/* tpacket_stats.c: basic stats, the kernel's counters, xstats. */
+#ifdef TPK_QSTATS_PARAM	/* tpacket_compat.h: the signature differs */
+int tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s
+		  TPK_QSTATS_PARAM);
+#endif
+int tpk_stats_reset(struct rte_eth_dev *dev);
+int tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
+		   unsigned int size);
+int tpk_xstats_get_names(struct rte_eth_dev *dev,
+			 struct rte_eth_xstat_name *names, unsigned int size);
+
+/* tpacket_intr.c: RX interrupts and the power-monitor address. */
 int tpk_rx_intr_install(struct rte_eth_dev *dev);
 void tpk_rx_intr_uninstall(struct rte_eth_dev *dev);
 int tpk_rx_intr_enable(struct rte_eth_dev *dev, uint16_t qid);
 int tpk_rx_intr_disable(struct rte_eth_dev *dev, uint16_t qid);
 struct rte_power_monitor_cond;
 int tpk_get_monitor_addr(void *q, struct rte_power_monitor_cond *pmc);
-int tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
-		   unsigned int size);
-int tpk_xstats_get_names(struct rte_eth_dev *dev,
-			 struct rte_eth_xstat_name *names, unsigned int size);
 
 /* Per-process view of a port's sockets, for secondary processes. */
 struct tpk_proc {
@@ -227,6 +281,7 @@ struct tpk_proc {
 	size_t tx_len[TPK_MAX_QUEUES];
 };
 
+/* tpacket_rss.c: the eBPF fanout program and its redirection table. */
 struct rte_eth_rss_reta_entry64;
 struct rte_eth_rss_conf;
 int tpk_rss_init(struct pmd_internals *pmd);
@@ -242,16 +297,19 @@ int tpk_reta_query(struct rte_eth_dev *dev,
 		   struct rte_eth_rss_reta_entry64 *conf, uint16_t size);
 int tpk_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rc);
 
+/* tpacket_mp.c: secondary processes. */
 int tpk_mp_init_primary(void);
 void tpk_mp_uninit_primary(void);
 int tpk_mp_attach(struct rte_eth_dev *dev);
 void tpk_proc_free(struct rte_eth_dev *dev);
-uint16_t tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb);
-uint16_t tpk_tx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb);
+int tpk_proc_rxq(const struct tpk_rxq *rxq, int *fd, uint8_t **ring);
+int tpk_proc_txq(const struct tpk_txq *txq, int *fd, uint8_t **map);
 
+/* tpacket_rx.c, tpacket_tx.c: the datapath. */
 uint16_t tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
+uint16_t tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb);
 uint16_t tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb);
+uint16_t tpk_tx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb);
 uint16_t tpk_tx_prepare(void *q, struct rte_mbuf **bufs, uint16_t nb);
-uint16_t tpk_burst_none(void *q, struct rte_mbuf **bufs, uint16_t nb);
 
 #endif /* TPACKET_ETHDEV_H */

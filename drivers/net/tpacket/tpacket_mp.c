@@ -6,7 +6,10 @@
  * maps each RX ring itself. Queue state (the ring cursor, counters) lives
  * in the port's shared queue structures, so a queue keeps its position
  * whichever process polls it; only the ring address and the fds are per
- * process, kept in dev->process_private and swapped in around the burst.
+ * process, kept in dev->process_private and passed to the burst core
+ * (tpk_proc_rxq/txq). Shared memory only ever holds the primary's fds and
+ * addresses, so the primary's control path (statistics, handing out fds)
+ * never sees a number that belongs to another process.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -14,6 +17,7 @@
 #include <unistd.h>
 #include <sys/mman.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_eal.h>
 #include <ethdev_driver.h>
 
@@ -217,56 +221,36 @@ tpk_mp_attach(struct rte_eth_dev *dev)
 	return 0;
 }
 
-/* Secondary bursts: the same code on this process's ring and fd. */
-uint16_t
-tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
+/*
+ * This process's descriptor and mapping of a queue. The queue structs are
+ * shared and only ever hold the primary's; a secondary's bursts pass
+ * these to the burst core instead of writing them anywhere shared.
+ */
+int
+tpk_proc_rxq(const struct tpk_rxq *rxq, int *fd, uint8_t **ring)
 {
-	struct tpk_rxq *rxq = q;
-	struct tpk_proc *pp = rte_eth_devices[rxq->port_id].process_private;
-	uint8_t *own, *saved;
-	uint16_t n;
+	const struct tpk_proc *pp =
+		rte_eth_devices[rxq->port_id].process_private;
+	uint16_t q = rxq->queue_id;
 
-	if (unlikely(pp == NULL || rxq->queue_id >= TPK_MAX_QUEUES))
-		return 0;
-	if (rxq->rcv != NULL) {
-		/* recvmmsg mode: the arena is shared memory, the fd is not. */
-		int saved_fd = rxq->ring.fd;
-
-		if (unlikely(pp->rx_fd[rxq->queue_id] < 0 || saved_fd < 0))
-			return 0;
-		rxq->ring.fd = pp->rx_fd[rxq->queue_id];
-		n = tpk_rx_burst(q, bufs, nb);
-		rxq->ring.fd = saved_fd;
-		return n;
-	}
-	own = pp->rx_map[rxq->queue_id];
-	if (unlikely(own == NULL || rxq->cur.ring == NULL))
-		return 0;
-	saved = rxq->cur.ring;
-	rxq->cur.ring = own;
-	n = tpk_rx_burst(q, bufs, nb);
-	rxq->cur.ring = saved;
-	return n;
+	if (unlikely(pp == NULL || q >= TPK_MAX_QUEUES || pp->rx_fd[q] < 0))
+		return -ENODEV;
+	*fd = pp->rx_fd[q];
+	/* recvmmsg mode: the arena is hugepage memory, shared at one address. */
+	*ring = rxq->rcv != NULL ? rxq->rcv->arena : pp->rx_map[q];
+	return *ring != NULL ? 0 : -ENODEV;
 }
 
-uint16_t
-tpk_tx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
+int
+tpk_proc_txq(const struct tpk_txq *txq, int *fd, uint8_t **map)
 {
-	struct tpk_txq *txq = q;
-	struct tpk_proc *pp = rte_eth_devices[txq->port_id].process_private;
-	uint8_t *saved_map;
-	int saved_fd;
-	uint16_t n;
+	const struct tpk_proc *pp =
+		rte_eth_devices[txq->port_id].process_private;
+	uint16_t q = txq->queue_id;
 
-	if (unlikely(pp == NULL || txq->queue_id >= TPK_MAX_QUEUES ||
-		     pp->tx_fd[txq->queue_id] < 0 || txq->fd < 0))
-		return 0;
-	saved_fd = txq->fd;
-	saved_map = txq->ring.map;
-	txq->fd = pp->tx_fd[txq->queue_id];
-	txq->ring.map = pp->tx_map[txq->queue_id];
-	n = tpk_tx_burst(q, bufs, nb);
-	txq->fd = saved_fd;
-	txq->ring.map = saved_map;
-	return n;
+	if (unlikely(pp == NULL || q >= TPK_MAX_QUEUES || pp->tx_fd[q] < 0))
+		return -ENODEV;
+	*fd = pp->tx_fd[q];
+	*map = pp->tx_map[q];
+	return 0;
 }

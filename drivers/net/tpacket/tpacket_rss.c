@@ -29,6 +29,32 @@ tpk_libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 	return 0;
 }
 
+/*
+ * Open and load the embedded object. libbpf's logger is process-wide and
+ * may be the application's: ours is installed for the load only and the
+ * previous one put back.
+ */
+static struct bpf_object *
+tpk_rss_load(const char *name, int *err)
+{
+	LIBBPF_OPTS(bpf_object_open_opts, o, .object_name = name);
+	libbpf_print_fn_t prev = libbpf_set_print(tpk_libbpf_log);
+	struct bpf_object *obj;
+
+	obj = bpf_object__open_mem(tpk_rss_bpf_obj, tpk_rss_bpf_obj_len, &o);
+	if (obj == NULL) {
+		*err = -EINVAL;
+	} else {
+		*err = bpf_object__load(obj);
+		if (*err < 0) {
+			bpf_object__close(obj);
+			obj = NULL;
+		}
+	}
+	libbpf_set_print(prev);
+	return obj;
+}
+
 int
 tpk_rss_init(struct pmd_internals *pmd)
 {
@@ -38,20 +64,10 @@ tpk_rss_init(struct pmd_internals *pmd)
 	char name[32];
 	int ret;
 
-	libbpf_set_print(tpk_libbpf_log);
 	snprintf(name, sizeof(name), "tpk_rss_%d", pmd->ni.ifindex);
-	{
-		LIBBPF_OPTS(bpf_object_open_opts, o, .object_name = name);
-
-		obj = bpf_object__open_mem(tpk_rss_bpf_obj, tpk_rss_bpf_obj_len, &o);
-	}
+	obj = tpk_rss_load(name, &ret);
 	if (obj == NULL)
-		return -EINVAL;
-	ret = bpf_object__load(obj);
-	if (ret < 0) {
-		bpf_object__close(obj);
 		return ret;
-	}
 	prog = bpf_object__find_program_by_name(obj, "tpk_rss");
 	map = bpf_object__find_map_by_name(obj, "tpk_reta");
 	if (prog == NULL || map == NULL) {
@@ -86,20 +102,30 @@ tpk_rss_member(const struct pmd_internals *pmd, uint32_t q, uint32_t entry)
 	return pmd->nb_members ? entry % pmd->nb_members : 0;
 }
 
-/* Push the shadow table into the map the program reads. */
+/*
+ * Push the shadow table into the map the program reads: one batch update
+ * (one system call), or entry by entry where the kernel has no batch
+ * operations on arrays (before 5.6).
+ */
 int
 tpk_rss_sync(struct pmd_internals *pmd)
 {
+	uint32_t keys[TPK_RETA_SIZE], vals[TPK_RETA_SIZE], n = TPK_RETA_SIZE;
 	uint32_t i;
 
 	if (pmd->reta_fd < 0)
 		return -ENOTSUP;
 	for (i = 0; i < TPK_RETA_SIZE; i++) {
-		uint32_t q = tpk_rss_member(pmd, pmd->reta[i], i);
-
-		if (bpf_map_update_elem(pmd->reta_fd, &i, &q, BPF_ANY) < 0)
-			return -errno;
+		keys[i] = i;
+		vals[i] = tpk_rss_member(pmd, pmd->reta[i], i);
 	}
+	if (bpf_map_update_batch(pmd->reta_fd, keys, vals, &n, NULL) == 0 &&
+	    n == TPK_RETA_SIZE)
+		return 0;
+	for (i = 0; i < TPK_RETA_SIZE; i++)
+		if (bpf_map_update_elem(pmd->reta_fd, &keys[i], &vals[i],
+					BPF_ANY) < 0)
+			return -errno;
 	return 0;
 }
 #else

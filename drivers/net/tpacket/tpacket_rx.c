@@ -14,15 +14,6 @@
 #include "tpacket_ethdev.h"
 #include "tpk_csum.h"
 
-#define TPK_VLAN_HLEN 4
-
-uint16_t
-tpk_burst_none(void *q __rte_unused, struct rte_mbuf **bufs __rte_unused,
-	       uint16_t nb __rte_unused)
-{
-	return 0;
-}
-
 static inline uint32_t
 tpk_ptype(const struct tpk_pkt_info *pi, bool tagged)
 {
@@ -105,9 +96,9 @@ tpk_copy_frame(struct rte_mbuf *m, const uint8_t *data, uint32_t len,
 			tpk_copy_to_chain(m, 0, data, len);
 		return;
 	}
-	uint8_t tag[TPK_VLAN_HLEN] = { tpid >> 8, tpid & 0xff, tci >> 8,
-				       tci & 0xff };
+	uint8_t tag[TPK_VLAN_HLEN];
 
+	tpk_vlan_tag(tag, tpid, tci);
 	tpk_copy_to_chain(m, 0, data, 12);
 	tpk_copy_to_chain(m, 12, tag, TPK_VLAN_HLEN);
 	tpk_copy_to_chain(m, 12 + TPK_VLAN_HLEN, data + 12, len - 12);
@@ -144,11 +135,12 @@ tpk_set_vlan(const struct tpk_rxq *rxq, struct rte_mbuf *m, uint16_t tpid,
  * bufs is full) and the frame's block is kept until it is done.
  */
 static uint16_t
-tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
+tpk_gso_emit(struct tpk_rxq *rxq, const uint8_t *ring, struct rte_mbuf **bufs,
+	     uint16_t nb)
 {
 	struct tpk_gso_state *g = &rxq->gso;
 	/* An offset, not a pointer: each process maps the ring elsewhere. */
-	const uint8_t *frame = rxq->cur.ring + g->frame_off;
+	const uint8_t *frame = ring + g->frame_off;
 	struct tpk_pkt_info pi = g->pi;
 	uint32_t ins = (g->vlan_tpid && !rxq->vlan_strip) ? TPK_VLAN_HLEN : 0;
 	bool full = !rxq->l4_cksum;
@@ -175,16 +167,11 @@ tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
 			break;
 		}
 		p = rte_pktmbuf_mtod(m, uint8_t *);
-		if (ins) {
-			rte_memcpy(p, frame, 12);
-			p[12] = g->vlan_tpid >> 8;
-			p[13] = g->vlan_tpid & 0xff;
-			p[14] = g->vlan_tci >> 8;
-			p[15] = g->vlan_tci & 0xff;
-			rte_memcpy(p + 16, frame + 12, g->hdr_len - 12);
-		} else {
+		if (ins)
+			tpk_vlan_insert(p, frame, g->hdr_len, g->vlan_tpid,
+					g->vlan_tci);
+		else
 			rte_memcpy(p, frame, g->hdr_len);
-		}
 		rte_memcpy(p + g->hdr_len + ins, frame + g->hdr_len + g->done,
 			   plen);
 		tpk_gso_fix_segment(p, &pi, g->idx, g->done, plen, last, full);
@@ -216,8 +203,8 @@ tpk_gso_emit(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb)
  * Returns false (frame dropped and counted) when it cannot.
  */
 static bool
-tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
-	      const struct tpk_rx_meta *vm)
+tpk_gso_start(struct tpk_rxq *rxq, const uint8_t *ring,
+	      const struct tpk_v3_frame *f, const struct tpk_rx_meta *vm)
 {
 	struct tpk_gso_state *g = &rxq->gso;
 	uint32_t ins, end, seg_max, mss;
@@ -255,7 +242,16 @@ tpk_gso_start(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 		rxq->st.oversize++;
 		return false;
 	}
-	g->frame_off = (size_t)(f->data - rxq->cur.ring);
+	/*
+	 * Bounded work per frame: a peer may ask for a 64 KB frame cut into
+	 * 1-byte segments. Past TPK_RX_GSO_MAX_SEGS it is dropped, so that
+	 * the frames behind it are not starved (with LRO it goes up whole).
+	 */
+	if (tpk_gso_segments(end - g->hdr_len, mss) > TPK_RX_GSO_MAX_SEGS) {
+		rxq->st.gso_refused++;
+		return false;
+	}
+	g->frame_off = (size_t)(f->data - ring);
 	g->payload_len = end - g->hdr_len;
 	g->done = 0;
 	g->idx = 0;
@@ -274,19 +270,91 @@ bad:
 
 enum tpk_rx_rc { TPK_RX_OK, TPK_RX_DROP, TPK_RX_NOMBUF, TPK_RX_GSO };
 
+/* Per-process view of a queue: its socket and ring in this process. */
+struct tpk_rx_ctx {
+	int fd;
+	uint8_t *ring;		/* the V3 ring, or the recvmmsg arena */
+};
+
+/*
+ * What the kernel says about the checksum and segmentation of f, into
+ * *vm; a frame without a vnet header may still need its checksum finished
+ * (TP_STATUS_CSUMNOTREADY): lib finds where from the headers (*pi then
+ * holds them, *have_pi set). Returns TPK_RX_OK, TPK_RX_DROP or TPK_RX_GSO.
+ */
+static inline enum tpk_rx_rc
+tpk_rx_meta(struct tpk_rxq *rxq, const uint8_t *ring,
+	    const struct tpk_v3_frame *f, struct tpk_rx_meta *vm,
+	    struct tpk_pkt_info *pi, bool *have_pi)
+{
+	if (f->vnet != NULL) {
+		if (unlikely(tpk_vnet_rx_parse(f->vnet, f->snaplen, vm) < 0)) {
+			rxq->st.bad_vnet++;
+			return TPK_RX_DROP;
+		}
+		if (vm->gso != VIRTIO_NET_HDR_GSO_NONE && !rxq->lro)
+			return tpk_gso_start(rxq, ring, f, vm) ? TPK_RX_GSO :
+				TPK_RX_DROP;
+		return TPK_RX_OK;
+	}
+	memset(vm, 0, sizeof(*vm));
+	if (f->status & TP_STATUS_CSUMNOTREADY) {
+		if (tpk_pkt_csum_loc(f->data, f->snaplen, pi, &vm->csum_start,
+				     &vm->csum_offset) < 0) {
+			rxq->st.bad_vnet++;
+			return TPK_RX_DROP;
+		}
+		*have_pi = true;
+		vm->needs_csum = true;
+	}
+	return TPK_RX_OK;
+}
+
+/* Checksum flags of f (finishing a partial sum when the app wants it). */
+static inline uint64_t
+tpk_rx_csum(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
+	    const struct tpk_rx_meta *vm, struct tpk_pkt_info *pi,
+	    bool *have_pi, struct rte_mbuf *m)
+{
+	uint64_t flags = 0;
+
+	if (!(vm->needs_csum || vm->gso))
+		return (vm->data_valid || (f->status & TP_STATUS_CSUM_VALID)) ?
+			RTE_MBUF_F_RX_L4_CKSUM_GOOD : 0;
+	if (!*have_pi && tpk_pkt_parse(f->data, f->snaplen, pi) == 0)
+		*have_pi = true;
+	if (vm->needs_csum && !rxq->l4_cksum) {
+		/* The ring block is ours until we release it. The sum
+		 * stops where IP says: padding is not L4. */
+		tpk_csum_complete((uint8_t *)(uintptr_t)f->data,
+				  *have_pi ? tpk_l3_end(f->data, f->snaplen, pi) :
+				  f->snaplen, vm->csum_start, vm->csum_offset);
+		rxq->st.csum_sw++;
+		flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
+	} else if (vm->needs_csum) {
+		flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
+	}
+	if (vm->gso) {
+		flags |= RTE_MBUF_F_RX_LRO;
+		m->tso_segsz = vm->gso_size;
+		rxq->st.lro++;
+	}
+	return flags;
+}
+
 /* Turn one frame into one mbuf (chain). */
 static inline enum tpk_rx_rc
-tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
-	     struct rte_mbuf **out)
+tpk_rx_frame(struct tpk_rxq *rxq, const uint8_t *ring,
+	     const struct tpk_v3_frame *f, struct rte_mbuf **out)
 {
 	struct tpk_rx_meta vm;
 	struct rte_mbuf *m;
 	uint16_t tpid = rxq->vlan_strip ? 0 : f->vlan_tpid;
 	uint32_t len = f->snaplen + (tpid ? TPK_VLAN_HLEN : 0);
-	uint64_t flags = 0;
-	uint32_t ptype = 0;
+	uint64_t flags;
 	struct tpk_pkt_info pi;
 	bool have_pi = false;
+	enum tpk_rx_rc rc;
 
 	/* A clamped frame: the rest of it never reached the ring. */
 	if (unlikely(f->snaplen < f->len)) {
@@ -298,64 +366,20 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 		rxq->st.bad_vnet++;
 		return TPK_RX_DROP;
 	}
-	if (f->vnet != NULL) {
-		if (unlikely(tpk_vnet_rx_parse(f->vnet, f->snaplen, &vm) < 0)) {
-			rxq->st.bad_vnet++;
-			return TPK_RX_DROP;
-		}
-		if (vm.gso != VIRTIO_NET_HDR_GSO_NONE && !rxq->lro)
-			return tpk_gso_start(rxq, f, &vm) ? TPK_RX_GSO :
-				TPK_RX_DROP;
-	} else {
-		memset(&vm, 0, sizeof(vm));
-		if (f->status & TP_STATUS_CSUMNOTREADY) {
-			/* No vnet header: find the checksum from the headers. */
-			if (tpk_pkt_parse(f->data, f->snaplen, &pi) < 0 ||
-			    pi.ip_frag || pi.l4_len == 0) {
-				rxq->st.bad_vnet++;
-				return TPK_RX_DROP;
-			}
-			have_pi = true;
-			vm.needs_csum = true;
-			vm.csum_start = pi.l2_len + pi.l3_len;
-			vm.csum_offset = pi.l4_proto == IPPROTO_TCP ? 16 : 6;
-		}
-	}
+	rc = tpk_rx_meta(rxq, ring, f, &vm, &pi, &have_pi);
+	if (rc != TPK_RX_OK)
+		return rc;
 	if (unlikely(len > rxq->data_room && !rxq->scatter && !rxq->lro)) {
 		rxq->st.oversize++;
 		return TPK_RX_DROP;
 	}
-
 	/* Allocate before touching the frame, so a retry sees it intact. */
 	m = tpk_alloc_chain(rxq, len);
 	if (unlikely(m == NULL)) {
 		rxq->st.nombuf++;
 		return TPK_RX_NOMBUF;
 	}
-
-	if (vm.needs_csum || vm.gso) {
-		if (!have_pi && tpk_pkt_parse(f->data, f->snaplen, &pi) == 0)
-			have_pi = true;
-		if (vm.needs_csum && !rxq->l4_cksum) {
-			/* The ring block is ours until we release it. The
-			 * sum stops where IP says: padding is not L4. */
-			tpk_csum_complete((uint8_t *)(uintptr_t)f->data,
-					  have_pi ? tpk_l3_end(f->data, f->snaplen,
-							       &pi) : f->snaplen,
-					  vm.csum_start, vm.csum_offset);
-			rxq->st.csum_sw++;
-			flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-		} else if (vm.needs_csum) {
-			flags |= RTE_MBUF_F_RX_L4_CKSUM_NONE;
-		}
-		if (vm.gso) {
-			flags |= RTE_MBUF_F_RX_LRO;
-			m->tso_segsz = vm.gso_size;
-			rxq->st.lro++;
-		}
-	} else if (vm.data_valid || (f->status & TP_STATUS_CSUM_VALID)) {
-		flags |= RTE_MBUF_F_RX_L4_CKSUM_GOOD;
-	}
+	flags = tpk_rx_csum(rxq, f, &vm, &pi, &have_pi, m);
 	if (rxq->ip_cksum && !have_pi && tpk_pkt_parse(f->data, f->snaplen,
 						       &pi) == 0)
 		have_pi = true;
@@ -365,17 +389,16 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
 						  pi.l3_len) ?
 				RTE_MBUF_F_RX_IP_CKSUM_GOOD :
 				RTE_MBUF_F_RX_IP_CKSUM_BAD;
-		ptype = tpk_ptype(&pi, tpid != 0);
+		m->packet_type = tpk_ptype(&pi, tpid != 0);
 		m->l2_len = pi.l2_len + (tpid ? TPK_VLAN_HLEN : 0);
 		m->l3_len = pi.l3_len;
 		m->l4_len = pi.l4_len;
 	} else {
-		ptype = tpid ? RTE_PTYPE_L2_ETHER_VLAN : RTE_PTYPE_L2_ETHER;
+		m->packet_type = tpid ? RTE_PTYPE_L2_ETHER_VLAN :
+			RTE_PTYPE_L2_ETHER;
 	}
-
 	tpk_copy_frame(m, f->data, f->snaplen, tpid, f->vlan_tci);
 	m->port = rxq->port_id;
-	m->packet_type = ptype;
 	m->ol_flags |= flags;
 	tpk_set_vlan(rxq, m, f->vlan_tpid, f->vlan_tci);
 	if (rxq->rss_hash) {
@@ -395,8 +418,8 @@ tpk_rx_frame(struct tpk_rxq *rxq, const struct tpk_v3_frame *f,
  * refilled when all of it was taken), at most one call per burst.
  */
 static uint16_t
-tpk_rx_recv(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb,
-	    uint16_t n)
+tpk_rx_recv(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+	    struct rte_mbuf **bufs, uint16_t nb, uint16_t n)
 {
 	struct tpk_rcv *r = rxq->rcv;
 	struct tpk_v3_frame f;
@@ -411,8 +434,8 @@ tpk_rx_recv(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb,
 			if (called)
 				break;
 			called = true;
-			got = tpk_rcv_fill(r, rxq->ring.fd,
-					   RTE_MIN(nb - n, TPK_RCV_BATCH));
+			got = tpk_rcv_fill(r, ctx->fd, RTE_MIN(nb - n,
+							       TPK_RCV_BATCH));
 			if (got <= 0)
 				break;
 		}
@@ -421,7 +444,7 @@ tpk_rx_recv(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb,
 			r->next++;
 			continue;
 		}
-		rc = tpk_rx_frame(rxq, &f, &bufs[n]);
+		rc = tpk_rx_frame(rxq, ctx->ring, &f, &bufs[n]);
 		if (unlikely(rc == TPK_RX_NOMBUF))
 			break;		/* the frame stays for the next burst */
 		r->next++;
@@ -429,7 +452,7 @@ tpk_rx_recv(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb,
 			n++;
 		} else if (rc == TPK_RX_GSO) {
 			/* Its slot is not reused before the cut is done. */
-			n += tpk_gso_emit(rxq, bufs + n, nb - n);
+			n += tpk_gso_emit(rxq, ctx->ring, bufs + n, nb - n);
 			if (rxq->gso.active)
 				break;
 		}
@@ -437,73 +460,83 @@ tpk_rx_recv(struct tpk_rxq *rxq, struct rte_mbuf **bufs, uint16_t nb,
 	return n;
 }
 
-uint16_t
-tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
+/*
+ * Ring mode, on this process's view of the shared cursor (the ring
+ * address differs per process and never goes into shared memory).
+ */
+static uint16_t
+tpk_rx_ring(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+	    struct rte_mbuf **bufs, uint16_t nb, uint16_t n)
 {
-	struct tpk_rxq *rxq = q;
-	struct tpk_v3_cursor *c = &rxq->cur;
+	struct tpk_v3_cursor c;
 	struct tpk_v3_frame f;
+
+	tpk_v3_load(&c, &rxq->cur, ctx->ring);
+	while (n < nb && tpk_v3_peek(&c, &f) == TPK_V3_FRAME) {
+		enum tpk_rx_rc rc = tpk_rx_frame(rxq, ctx->ring, &f, &bufs[n]);
+
+		/* No mbuf: the frame stays in the ring for the next burst. */
+		if (unlikely(rc == TPK_RX_NOMBUF))
+			break;
+		tpk_v3_commit(&c);
+		if (likely(rc == TPK_RX_OK)) {
+			n++;
+			/* The next block is likely needed soon. */
+			if (unlikely(c.left == 0))
+				rte_prefetch0(tpk_v3_block(&c, (c.blk + 1) %
+							   c.nb_blocks));
+		} else if (rc == TPK_RX_GSO) {
+			n += tpk_gso_emit(rxq, ctx->ring, bufs + n, nb - n);
+			if (rxq->gso.active)
+				break;	/* keep the block until done */
+		}
+	}
+	/* Give a consumed block back now rather than on the next burst. */
+	if (!rxq->gso.active)
+		tpk_v3_flush(&c);
+	tpk_v3_store(&rxq->cur, &c);
+	return n;
+}
+
+static __rte_always_inline uint16_t
+tpk_rx_burst_ctx(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+		 struct rte_mbuf **bufs, uint16_t nb)
+{
 	uint16_t n = 0;
 
 	/* A stopped queue has no ring; a removed interface sends nothing. */
-	if (unlikely(c->ring == NULL || *rxq->gone))
+	if (unlikely(ctx->ring == NULL || *rxq->gone))
 		return 0;
 	if (unlikely(rxq->gso.active)) {
-		n = tpk_gso_emit(rxq, bufs, nb);
+		n = tpk_gso_emit(rxq, ctx->ring, bufs, nb);
 		if (rxq->gso.active)
 			return n;
 	}
 	if (rxq->rcv != NULL)
-		return tpk_rx_recv(rxq, bufs, nb, n);
+		return tpk_rx_recv(rxq, ctx, bufs, nb, n);
+	return tpk_rx_ring(rxq, ctx, bufs, nb, n);
+}
 
-	while (n < nb) {
-		uint32_t save_off, save_left;
-		enum tpk_rx_rc rc;
+/* The primary's queues: the socket and ring are in the queue itself. */
+uint16_t
+tpk_rx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_rxq *rxq = q;
+	const struct tpk_rx_ctx ctx = { rxq->ring.fd, rxq->cur.ring };
 
-		if (c->left == 0) {
-			if (rxq->blk_open) {
-				tpk_v3_block_release(c);
-				rxq->blk_open = false;
-			}
-			if (!tpk_v3_block_ready(c))
-				break;
-			rxq->blk_open = true;
-			if (tpk_v3_block(c, c->blk)->hdr.bh1.block_status &
-			    TP_STATUS_BLK_TMO)
-				rxq->st.blk_tmo++;
-			else
-				rxq->st.blk_full++;
-			if (tpk_v3_block_open(c) < 0)
-				c->bad_blocks++;
-			/* The next block is likely needed soon. */
-			rte_prefetch0(tpk_v3_block(c, (c->blk + 1) %
-						   c->nb_blocks));
-			continue;
-		}
-		save_off = c->off;
-		save_left = c->left;
-		if (tpk_v3_next(c, &f) != TPK_V3_FRAME) {
-			c->left = 0;
-			continue;
-		}
-		rc = tpk_rx_frame(rxq, &f, &bufs[n]);
-		if (likely(rc == TPK_RX_OK)) {
-			n++;
-		} else if (rc == TPK_RX_GSO) {
-			n += tpk_gso_emit(rxq, bufs + n, nb - n);
-			if (rxq->gso.active)
-				return n;	/* keep the block until done */
-		} else if (rc == TPK_RX_NOMBUF) {
-			/* Leave the frame in the ring for the next burst. */
-			c->off = save_off;
-			c->left = save_left;
-			break;
-		}
-	}
-	/* Give a consumed block back now rather than on the next burst. */
-	if (rxq->blk_open && c->left == 0) {
-		tpk_v3_block_release(c);
-		rxq->blk_open = false;
-	}
-	return n;
+	return tpk_rx_burst_ctx(rxq, &ctx, bufs, nb);
+}
+
+/* A secondary's: its own descriptors and mapping (tpacket_mp.c). */
+uint16_t
+tpk_rx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_rxq *rxq = q;
+	struct tpk_rx_ctx ctx;
+
+	/* The primary stopped the queue: its ring is gone. */
+	if (unlikely(rxq->cur.ring == NULL ||
+		     tpk_proc_rxq(rxq, &ctx.fd, &ctx.ring) < 0))
+		return 0;
+	return tpk_rx_burst_ctx(rxq, &ctx, bufs, nb);
 }

@@ -6,19 +6,21 @@
  * into the V3 TX ring and kick it with one sendto() per burst.
  *
  * Packet headers that must change (pseudo-header sum, IPv4 checksum and
- * length, an inserted VLAN tag) are rewritten in a per-message scratch
- * copy, never in the mbuf, so shared and read-only mbufs are safe.
+ * length, an inserted VLAN tag) are written by lib's TX header builder
+ * (tpk_txhdr.h) into a per-message scratch copy, never into the mbuf
+ * during tx_burst, so shared and read-only mbufs are safe. This file
+ * only translates mbuf flags into a builder request.
  */
 #include <errno.h>
 #include <string.h>
 #include <netinet/in.h>
 
 #include <rte_branch_prediction.h>
-#include <rte_net.h>
+#include <rte_ip.h>
 
 #include "tpacket_ethdev.h"
 #include "tpk_coalesce.h"
-#include "tpk_csum.h"
+#include "tpk_txhdr.h"
 
 #define TPK_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | \
 	RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_L4_MASK | \
@@ -30,19 +32,17 @@
 /* What tx_burst will do with one mbuf. */
 struct tpk_tx_plan {
 	struct virtio_net_hdr vh;
+	struct tpk_txh_req h;	/* the headers in the scratch copy */
 	uint64_t ol;		/* TX offload flags in effect */
-	uint32_t hdr_len;	/* bytes of the mbuf covered by the scratch */
-	uint32_t out_hdr_len;	/* scratch bytes (hdr_len + inserted tag) */
 	uint32_t wire_len;	/* frame bytes as sent */
 	bool scratch;		/* headers are rewritten in a copy */
 	/*
 	 * A checksum request on a frame with Ethernet padding: the kernel
 	 * would sum the padding too, so the L4 checksum (sw_l4_len bytes
-	 * from sw_start, the field at sw_start + sw_off) is computed here
-	 * and no NEEDS_CSUM goes to the kernel. 0: not such a frame.
+	 * from h.csum_start) is computed here and no NEEDS_CSUM goes to the
+	 * kernel. 0: not such a frame.
 	 */
 	uint32_t sw_l4_len;
-	uint16_t sw_start, sw_off;
 };
 
 /*
@@ -105,6 +105,87 @@ tpk_tx_flags(const struct rte_mbuf *m)
 }
 
 /*
+ * The L4 request of an offload: protocol and whether segmentation is
+ * asked, from the flags. -ENOTSUP for SCTP, -EINVAL for contradictions.
+ */
+static inline int
+tpk_tx_l4_req(uint64_t ol, struct tpk_tx_req *r)
+{
+	if ((ol & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) ==
+	    (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6))
+		return -EINVAL;
+	r->l3 = (ol & RTE_MBUF_F_TX_IPV4) ? TPK_L3_IPV4 :
+		(ol & RTE_MBUF_F_TX_IPV6) ? TPK_L3_IPV6 : TPK_L3_NONE;
+	if ((ol & RTE_MBUF_F_TX_IP_CKSUM) && r->l3 != TPK_L3_IPV4)
+		return -EINVAL;
+	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && (ol & RTE_MBUF_F_TX_UDP_SEG))
+		return -EINVAL;
+	r->gso = ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG);
+	if (ol & RTE_MBUF_F_TX_TCP_SEG)
+		r->l4_proto = IPPROTO_TCP;
+	else if (ol & RTE_MBUF_F_TX_UDP_SEG)
+		r->l4_proto = IPPROTO_UDP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
+		r->l4_proto = IPPROTO_TCP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)
+		r->l4_proto = IPPROTO_UDP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) != 0)
+		return -ENOTSUP;	/* SCTP */
+	else
+		r->l4_proto = 0;
+	r->l4_csum = r->l4_proto != 0;
+	r->ecn = false;
+	return 0;
+}
+
+/*
+ * An L4 checksum or segmentation request: the vnet header for the kernel
+ * and the header rewrites for lib's builder.
+ */
+static inline int
+tpk_tx_plan_l4(const struct tpk_txq *txq, const struct rte_mbuf *m,
+	       struct tpk_tx_req *r, struct tpk_tx_plan *p, uint32_t ins)
+{
+	struct tpk_txh_req *h = &p->h;
+
+	if (tpk_vnet_tx_fill(r, &p->vh, txq->udp_gso) != TPK_TX_OK)
+		return r->gso && r->l4_proto == IPPROTO_UDP &&
+			!txq->udp_gso ? -ENOTSUP : -EINVAL;
+	h->src_len = m->l2_len + r->l3_len + r->l4_len;
+	if (h->src_len > m->data_len)
+		return -EINVAL;	/* headers split over segments */
+	if (!r->gso && p->wire_len > tpk_tx_frame_max(txq, m, ins))
+		return -EMSGSIZE;
+	h->pi.l4_len = r->l4_len;
+	h->pi.l4_proto = r->l4_proto;
+	h->set_len = r->gso;
+	h->ip_csum = r->l3 == TPK_L3_IPV4 &&
+		(r->gso || (p->ol & RTE_MBUF_F_TX_IP_CKSUM));
+	h->csum_start = p->vh.csum_start;
+	h->csum_offset = p->vh.csum_offset;
+	h->l4_pseudo = true;
+	if (!r->gso) {
+		/* The IP header, not the frame, says where L4 ends. */
+		struct tpk_pkt_info pi = { .l2_len = m->l2_len,
+			.l3_len = r->l3_len, .l4_len = r->l4_len, .l3 = r->l3 };
+		uint32_t end = tpk_l3_end(rte_pktmbuf_mtod(m, const uint8_t *),
+					  m->pkt_len, &pi);
+
+		if (unlikely(end < m->pkt_len)) {
+			p->sw_l4_len = end - m->l2_len - r->l3_len;
+			h->l4_pseudo = false;
+			memset(&p->vh, 0, sizeof(p->vh));
+		}
+	}
+	if (r->gso && r->l4_proto == IPPROTO_TCP &&
+	    (rte_pktmbuf_mtod_offset(m, const struct rte_tcp_hdr *,
+				     h->src_len - r->l4_len)->tcp_flags &
+	     RTE_TCP_CWR_FLAG))
+		p->vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+	return 0;
+}
+
+/*
  * Validate m against what the kernel and this queue accept and describe
  * how to send it. Returns 0 or a negative errno (rte_errno style).
  */
@@ -113,8 +194,10 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	    struct tpk_tx_plan *p)
 {
 	uint64_t ol = tpk_tx_flags(m);
-	uint32_t ins = (ol & RTE_MBUF_F_TX_VLAN) ? 4 : 0;
+	uint32_t ins = (ol & RTE_MBUF_F_TX_VLAN) ? TPK_VLAN_HLEN : 0;
+	struct tpk_txh_req *h = &p->h;
 	struct tpk_tx_req r;
+	int ret;
 
 	if (unlikely(ol & (RTE_MBUF_F_TX_OFFLOAD_MASK & ~TPK_TX_OFFLOAD_MASK)))
 		return -ENOTSUP;
@@ -122,19 +205,18 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	if (unlikely(m->nb_segs > TPK_TX_MAX_SEGS || m->pkt_len < 14 ||
 		     (ins && m->data_len < 12)))
 		return -EINVAL;
+	memset(h, 0, sizeof(*h));
 	p->ol = ol;
 	p->wire_len = m->pkt_len + ins;
 	p->scratch = ins != 0;
-	p->hdr_len = ins ? 12 : 0;
-	memset(&p->vh, 0, sizeof(p->vh));
-
 	p->sw_l4_len = 0;
-	if (likely(!(ol & TPK_TX_HDR_FLAGS))) {
-		if (unlikely(p->wire_len > tpk_tx_frame_max(txq, m, ins)))
-			return -EMSGSIZE;
-		p->out_hdr_len = p->hdr_len + ins;
-		return 0;
-	}
+	h->src_len = ins ? 12 : 0;
+	h->vlan_insert = ins != 0;
+	h->vlan_tci = m->vlan_tci;
+	h->wire_len = p->wire_len;
+	memset(&p->vh, 0, sizeof(p->vh));
+	if (likely(!(ol & TPK_TX_HDR_FLAGS)))
+		return p->wire_len > tpk_tx_frame_max(txq, m, ins) ? -EMSGSIZE : 0;
 
 	/* Offloads: the headers must be where the lengths say they are. */
 	r.l2_len = m->l2_len + ins;
@@ -142,34 +224,15 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	r.l4_len = m->l4_len;
 	r.pkt_len = p->wire_len;
 	r.segsz = m->tso_segsz;
-	r.l3 = (ol & RTE_MBUF_F_TX_IPV4) ? TPK_L3_IPV4 :
-		(ol & RTE_MBUF_F_TX_IPV6) ? TPK_L3_IPV6 : TPK_L3_NONE;
-	if ((ol & (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6)) ==
-	    (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6))
-		return -EINVAL;
-	if ((ol & RTE_MBUF_F_TX_IP_CKSUM) && r.l3 != TPK_L3_IPV4)
-		return -EINVAL;
-	r.gso = ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG);
-	if ((ol & RTE_MBUF_F_TX_TCP_SEG) && (ol & RTE_MBUF_F_TX_UDP_SEG))
-		return -EINVAL;
-	if (ol & RTE_MBUF_F_TX_TCP_SEG)
-		r.l4_proto = IPPROTO_TCP;
-	else if (ol & RTE_MBUF_F_TX_UDP_SEG)
-		r.l4_proto = IPPROTO_UDP;
-	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM)
-		r.l4_proto = IPPROTO_TCP;
-	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)
-		r.l4_proto = IPPROTO_UDP;
-	else if ((ol & RTE_MBUF_F_TX_L4_MASK) != 0)
-		return -ENOTSUP;	/* SCTP */
-	else
-		r.l4_proto = 0;
-	r.l4_csum = r.l4_proto != 0;
-	r.ecn = false;
+	ret = tpk_tx_l4_req(ol, &r);
+	if (ret < 0)
+		return ret;
 	/* DPDK does not require l4_len for checksum-only requests. */
 	if (r.l4_csum && !r.gso && r.l4_len == 0)
 		r.l4_len = r.l4_proto == IPPROTO_TCP ? 20 : 8;
-
+	h->pi.l2_len = r.l2_len;
+	h->pi.l3_len = r.l3_len;
+	h->pi.l3 = r.l3;
 	if (!r.l4_csum) {
 		/* IPv4 header checksum only. */
 		if (r.l3 != TPK_L3_IPV4 || m->l2_len < 14 || r.l3_len < 20 ||
@@ -177,137 +240,48 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 			return -EINVAL;
 		if (p->wire_len > tpk_tx_frame_max(txq, m, ins))
 			return -EMSGSIZE;
-		p->hdr_len = m->l2_len + r.l3_len;
+		h->src_len = m->l2_len + r.l3_len;
+		h->ip_csum = true;
 	} else {
-		if (tpk_vnet_tx_fill(&r, &p->vh, txq->udp_gso) != TPK_TX_OK)
-			return r.gso && r.l4_proto == IPPROTO_UDP &&
-				!txq->udp_gso ? -ENOTSUP : -EINVAL;
-		p->hdr_len = m->l2_len + r.l3_len + r.l4_len;
-		if (p->hdr_len > m->data_len)
-			return -EINVAL;	/* headers split over segments */
-		if (!r.gso && p->wire_len > tpk_tx_frame_max(txq, m, ins))
-			return -EMSGSIZE;
-		if (!r.gso) {
-			/* The IP header, not the frame, says where L4 ends. */
-			struct tpk_pkt_info pi = { .l2_len = m->l2_len,
-				.l3_len = r.l3_len, .l4_len = r.l4_len,
-				.l3 = r.l3 };
-			uint32_t end = tpk_l3_end(rte_pktmbuf_mtod(m,
-						const uint8_t *), m->pkt_len, &pi);
-
-			if (unlikely(end < m->pkt_len)) {
-				p->sw_l4_len = end - m->l2_len - r.l3_len;
-				p->sw_start = p->vh.csum_start;
-				p->sw_off = p->vh.csum_offset;
-				memset(&p->vh, 0, sizeof(p->vh));
-			}
-		}
-		if (r.gso && r.l4_proto == IPPROTO_TCP &&
-		    (rte_pktmbuf_mtod_offset(m, const uint8_t *,
-					     p->hdr_len - r.l4_len)[13] & 0x80))
-			p->vh.gso_type |= VIRTIO_NET_HDR_GSO_ECN;
+		ret = tpk_tx_plan_l4(txq, m, &r, p, ins);
+		if (ret < 0)
+			return ret;
 	}
-	if (p->hdr_len + ins > TPK_TX_HDR_MAX)
+	if (tpk_txh_len(h) > TPK_TX_HDR_MAX)
 		return -EINVAL;
 	if (!txq->vnet_len && (p->vh.flags || p->vh.gso_type))
 		return -ENOTSUP;	/* vnet_hdr=0: no kernel offloads */
-	p->out_hdr_len = p->hdr_len + ins;
 	p->scratch = true;
 	return 0;
 }
 
 /*
- * The L4 checksum of a padded frame, in software: its header part is in
- * out (the rewritten copy), its payload in m after hdr_len, up to where
- * the IP header says the packet ends. TCP and UDP headers have even
- * lengths, so the payload's sum lines up with the header's.
- */
-static void
-tpk_tx_sw_l4_csum(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
-		  uint8_t *out, struct tpk_pkt_info *pi)
-{
-	uint32_t in_hdr = p->out_hdr_len - p->sw_start;
-	uint16_t pay = 0, c;
-	uint64_t sum;
-
-	pi->l4_proto = p->sw_off == 16 ? IPPROTO_TCP : IPPROTO_UDP;
-	out[p->sw_start + p->sw_off] = out[p->sw_start + p->sw_off + 1] = 0;
-	sum = tpk_csum_add(0, out + p->sw_start, in_hdr);
-	if (p->sw_l4_len > in_hdr)
-		rte_raw_cksum_mbuf(m, p->hdr_len, p->sw_l4_len - in_hdr, &pay);
-	c = tpk_l4_pseudo(out, pi, p->sw_l4_len);
-	sum = tpk_csum_add(sum, &c, 2);
-	sum = tpk_csum_add(sum, &pay, 2);
-	c = (uint16_t)~tpk_csum_fold(sum);
-	if (c == 0 && pi->l4_proto == IPPROTO_UDP)
-		c = 0xffff;
-	memcpy(out + p->sw_start + p->sw_off, &c, 2);
-}
-
-/*
- * Build the rewritten headers of m in out: copy (inserting the VLAN tag),
- * then the IPv4 length and checksum and the L4 pseudo-header sum in the
- * kernel's convention (with the L4 length).
+ * Write the headers of m as planned into out (lib's builder), finish a
+ * padded frame's L4 checksum over the mbuf's payload, count what was
+ * computed.
  */
 static inline void
 tpk_tx_headers(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
 	       uint8_t *out, struct tpk_txq_stats *st)
 {
-	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
-	uint64_t ol = p->ol;
-	uint32_t ins = p->out_hdr_len - p->hdr_len;
-	struct tpk_pkt_info pi;
-	uint8_t *ip;
+	const struct tpk_txh_req *h = &p->h;
 
-	if (ins) {
-		memcpy(out, src, 12);
-		out[12] = 0x81;
-		out[13] = 0x00;
-		out[14] = m->vlan_tci >> 8;
-		out[15] = m->vlan_tci & 0xff;
-		memcpy(out + 16, src + 12, p->hdr_len - 12);
-	} else {
-		memcpy(out, src, p->hdr_len);
-	}
-	if (!(ol & TPK_TX_HDR_FLAGS))
+	tpk_txh_build(h, rte_pktmbuf_mtod(m, const uint8_t *), out);
+	if (!(p->ol & TPK_TX_HDR_FLAGS))
 		return;
-
-	pi.l2_len = m->l2_len + ins;
-	pi.l3_len = m->l3_len;
-	pi.l4_len = m->l4_len;
-	pi.l3 = (ol & RTE_MBUF_F_TX_IPV4) ? TPK_L3_IPV4 : TPK_L3_IPV6;
-	ip = out + pi.l2_len;
-	if (ol & (RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_UDP_SEG)) {
-		/* A super-frame the peer may get unsegmented: true lengths. */
-		uint32_t l3_total = p->wire_len - pi.l2_len;
-
-		if (pi.l3 == TPK_L3_IPV4) {
-			ip[2] = l3_total >> 8;
-			ip[3] = l3_total & 0xff;
-		} else {
-			ip[4] = (l3_total - 40) >> 8;
-			ip[5] = (l3_total - 40) & 0xff;
-		}
+	if (h->set_len)
 		st->tso++;
-	}
-	if (pi.l3 == TPK_L3_IPV4 &&
-	    (ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG |
-		   RTE_MBUF_F_TX_UDP_SEG))) {
-		tpk_ipv4_csum_set(ip, pi.l3_len);
+	if (h->ip_csum)
 		st->csum_sw++;
-	}
-	if (p->vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
-		uint16_t c;
+	if (unlikely(p->sw_l4_len != 0)) {
+		uint32_t len = tpk_txh_len(h);
+		uint32_t in_hdr = len - h->csum_start;
+		uint16_t pay = 0;
 
-		pi.l4_proto = p->vh.csum_offset == 16 ? IPPROTO_TCP :
-			IPPROTO_UDP;
-		/* The L4 length of the pseudo-header from the IP header (GSO
-		 * frames: just rewritten to the frame's length). */
-		c = tpk_l4_pseudo(out, &pi, tpk_l3_end(out, p->wire_len, &pi) -
-				  p->vh.csum_start);
-		memcpy(out + p->vh.csum_start + p->vh.csum_offset, &c, 2);
-	} else if (unlikely(p->sw_l4_len != 0)) {
-		tpk_tx_sw_l4_csum(m, p, out, &pi);
+		if (p->sw_l4_len > in_hdr)
+			rte_raw_cksum_mbuf(m, h->src_len, p->sw_l4_len - in_hdr,
+					   &pay);
+		tpk_txh_l4_csum(h, out, len, p->sw_l4_len, pay);
 		st->l4_sw++;
 	}
 }
@@ -330,17 +304,17 @@ tpk_tx_prepare(void *q, struct rte_mbuf **bufs, uint16_t nb)
 #endif
 			/*
 			 * Put the kernel's pseudo-header convention into the
-			 * mbuf as well, for applications that read it back;
-			 * tx_burst recomputes it in its scratch copy anyway.
+			 * mbuf as well (tx_prepare may write headers; tx_burst
+			 * never does and rebuilds them in its scratch copy).
 			 */
-			if (ret == 0 && p.vh.flags && !(m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
+			if (ret == 0 && p.vh.flags && !p.h.vlan_insert &&
 			    rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m)) {
 				struct tpk_txq_stats st;
-				uint8_t *h = rte_pktmbuf_mtod(m, uint8_t *);
 				uint8_t tmp[TPK_TX_HDR_MAX];
 
 				tpk_tx_headers(m, &p, tmp, &st);
-				memcpy(h, tmp, p.hdr_len);
+				memcpy(rte_pktmbuf_mtod(m, uint8_t *), tmp,
+				       p.h.src_len);
 			}
 		}
 		if (ret != 0) {
@@ -351,6 +325,12 @@ tpk_tx_prepare(void *q, struct rte_mbuf **bufs, uint16_t nb)
 	return i;
 }
 
+/* Per-process view of a queue: its socket and TX ring in this process. */
+struct tpk_tx_ctx {
+	int fd;
+	uint8_t *map;		/* the TX ring mapping, NULL in sendmmsg mode */
+};
+
 static inline void
 tpk_txq_drop(struct tpk_txq *txq, struct rte_mbuf *m)
 {
@@ -359,15 +339,15 @@ tpk_txq_drop(struct tpk_txq *txq, struct rte_mbuf *m)
 }
 
 /*
- * Whether the message that got err may succeed if sent again later. A
- * full socket (EAGAIN) or an interrupted call may; ENOBUFS (a full qdisc,
- * or a frame that a direct transmit always drops, such as a GSO frame on
- * a device without TSO under qdisc_bypass=1) is retried a bounded number
- * of calls in a row, so that a frame the kernel will never take cannot
- * stall the queue.
+ * Count a failed send and say whether the message may succeed if sent
+ * again later. A full socket (EAGAIN) or an interrupted call may; ENOBUFS
+ * (a full qdisc, or a frame that a direct transmit always drops, such as
+ * a GSO frame on a device without TSO under qdisc_bypass=1) is retried a
+ * bounded number of calls in a row, so that a frame the kernel will
+ * never take cannot stall the queue.
  */
 static inline bool
-tpk_tx_retryable(struct tpk_txq *txq, int err)
+tpk_tx_count_failure(struct tpk_txq *txq, int err)
 {
 	if (err == EAGAIN || err == EWOULDBLOCK || err == EINTR)
 		return true;
@@ -388,43 +368,38 @@ tpk_tx_retryable(struct tpk_txq *txq, int err)
 /*
  * Cheap test that m could be part of a coalesced run: one segment, no
  * offload but the above (asked explicitly or by how it was received), an
- * Ethernet IPv4/IPv6 TCP frame that fits the MTU. Sets *off to the
- * checksums not to check (TPK_COAL_*). The full checks, checksums
- * included, are tpk_coal_start/add's and tpk_tx_coal_lens_ok's.
+ * untagged Ethernet IPv4/IPv6 TCP frame (lib's peek) that fits the MTU.
+ * Sets *off to the checksums not to check (TPK_COAL_*). The full checks,
+ * checksums included, are tpk_coal_start/add's and tpk_tx_coal_lens_ok's.
  */
 static inline bool
 tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		 unsigned int *off)
 {
-	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint64_t ol;
 
-	/* Untagged frames only (below): the MTU limit without a tag. */
-	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame - 4 ||
-	    m->pkt_len < 14 + 40 + 20 + 1)
+	/* Untagged frames only: the MTU limit without a tag. */
+	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame - TPK_VLAN_HLEN)
 		return false;
 	ol = tpk_tx_flags(m) & RTE_MBUF_F_TX_OFFLOAD_MASK;
 	*off = 0;
 	if (unlikely(ol != 0)) {
 		if (ol & ~TPK_TX_COAL_FLAGS)
 			return false;
-		/* TSO rewrites the IPv4 checksum too (tpk_tx_headers). */
+		/* TSO rewrites the IPv4 checksum too. */
 		if (ol & (RTE_MBUF_F_TX_IP_CKSUM | RTE_MBUF_F_TX_TCP_SEG))
 			*off |= TPK_COAL_IP_CSUM;
 		if (ol & (RTE_MBUF_F_TX_TCP_CKSUM | RTE_MBUF_F_TX_TCP_SEG))
 			*off |= TPK_COAL_L4_CSUM;
 	}
-	if (d[12] == 0x08 && d[13] == 0x00)
-		return d[14 + 9] == IPPROTO_TCP;
-	return d[12] == 0x86 && d[13] == 0xdd && d[14 + 6] == IPPROTO_TCP;
+	return tpk_coal_peek(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len);
 }
 
 /*
  * With offload flags (only then: *off of tpk_tx_coal_cand is non-zero
  * exactly when m carries one), merging must not change what the request
- * meant:
- * the headers are where m's lengths put them, the IP version is the one
- * flagged, and a TSO request would have sent the frame uncut.
+ * meant: the headers are where m's lengths put them, the IP version is
+ * the one flagged, and a TSO request would have sent the frame uncut.
  */
 static inline bool
 tpk_tx_coal_lens_ok(const struct tpk_coal *c, const struct rte_mbuf *m)
@@ -445,21 +420,6 @@ tpk_tx_coal_lens_ok(const struct tpk_coal *c, const struct rte_mbuf *m)
 		 m->pkt_len - c->hdr_len <= m->tso_segsz);
 }
 
-/* Same L3 addresses and L4 ports as the candidate head h, cheaply. */
-static inline bool
-tpk_tx_coal_same_flow(const struct rte_mbuf *h, const struct rte_mbuf *m)
-{
-	const uint8_t *a = rte_pktmbuf_mtod(h, const uint8_t *);
-	const uint8_t *b = rte_pktmbuf_mtod(m, const uint8_t *);
-
-	if (a[12] != b[12] || a[13] != b[13])
-		return false;
-	if (a[12] == 0x08)	/* IPv4 without options: addresses, ports */
-		return a[14] == 0x45 && b[14] == 0x45 &&
-			memcmp(a + 26, b + 26, 12) == 0;
-	return memcmp(a + 22, b + 22, 36) == 0;
-}
-
 /*
  * Merge the run of TCP segments starting at bufs[i] (at most lim mbufs)
  * into one GSO frame whose vnet header and headers go to th. Returns the
@@ -477,7 +437,8 @@ tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
 
 	if (lim < 2 || !tpk_tx_coal_cand(txq, h, &off) ||
 	    !tpk_tx_coal_cand(txq, bufs[i + 1], &off1) ||
-	    !tpk_tx_coal_same_flow(h, bufs[i + 1]))
+	    !tpk_coal_same_flow(hd, rte_pktmbuf_mtod(bufs[i + 1],
+						     const uint8_t *)))
 		return 0;
 	if (tpk_coal_start(c, hd, h->data_len, off) < 0 ||
 	    (off && !tpk_tx_coal_lens_ok(c, h)))
@@ -501,203 +462,291 @@ tpk_tx_coalesce(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t i,
 	return n;
 }
 
+/* One sendmmsg() round: the messages built and what became of them. */
+struct tpk_tx_round {
+	uint16_t nmsg;		/* messages built */
+	uint16_t end;		/* first mbuf not in this round */
+	uint16_t nbad;		/* mbufs refused before the kernel */
+	uint16_t bad[TPK_TX_BATCH];
+	bool big[TPK_TX_BATCH];	/* ... because longer than the MTU */
+	uint16_t sent;		/* messages the kernel took or refused */
+	bool full;		/* the socket is full: stop after sent */
+};
+
+/* iovecs of a merged run: vnet header, merged headers, each payload. */
+static inline uint32_t
+tpk_tx_iov_run(const struct tpk_txq *txq, struct rte_mbuf **bufs,
+	       uint16_t run, struct tpk_txhdr *th, const struct tpk_coal *c,
+	       struct iovec *iov)
+{
+	uint32_t nio = 0;
+
+	iov[nio].iov_base = &th->vh;
+	iov[nio++].iov_len = txq->vnet_len;
+	iov[nio].iov_base = th->hdr;
+	iov[nio++].iov_len = c->hdr_len;
+	for (uint16_t j = 0; j < run; j++) {
+		iov[nio].iov_base = rte_pktmbuf_mtod_offset(bufs[j], void *,
+							    c->hdr_len);
+		iov[nio++].iov_len = bufs[j]->data_len - c->hdr_len;
+	}
+	return nio;
+}
+
+/* iovecs of one mbuf: vnet header, rewritten headers, the segments. */
+static inline uint32_t
+tpk_tx_iov_one(struct tpk_txq *txq, struct rte_mbuf *m,
+	       const struct tpk_tx_plan *p, struct tpk_txhdr *th,
+	       struct iovec *iov)
+{
+	uint32_t nio = 0, skip = 0;
+	struct rte_mbuf *s;
+
+	if (txq->vnet_len) {
+		th->vh = p->vh;
+		iov[nio].iov_base = &th->vh;
+		iov[nio++].iov_len = txq->vnet_len;
+	}
+	if (p->scratch) {
+		tpk_tx_headers(m, p, th->hdr, &txq->st);
+		iov[nio].iov_base = th->hdr;
+		iov[nio++].iov_len = tpk_txh_len(&p->h);
+		skip = p->h.src_len;
+	}
+	for (s = m; s != NULL; s = s->next) {
+		if (skip >= s->data_len) {
+			skip -= s->data_len;
+			continue;
+		}
+		iov[nio].iov_base = rte_pktmbuf_mtod_offset(s, void *, skip);
+		iov[nio++].iov_len = s->data_len - skip;
+		skip = 0;
+	}
+	return nio;
+}
+
+/*
+ * Build the messages of one round from bufs[first, lim): merged runs or
+ * single frames; mbufs that cannot be sent are noted in rd->bad.
+ */
+static inline void
+tpk_tx_build_round(struct tpk_txq *txq, struct rte_mbuf **bufs,
+		   uint16_t first, uint16_t lim, struct tpk_tx_round *rd)
+{
+	uint16_t niov = 0, i;
+
+	rd->nmsg = rd->nbad = 0;
+	for (i = first; i < lim && rd->nmsg < TPK_TX_BATCH &&
+	     rd->nbad < TPK_TX_BATCH; i++) {
+		struct rte_mbuf *m = bufs[i];
+		struct tpk_txhdr *th = &txq->hdr[rd->nmsg];
+		struct msghdr *mh = &txq->msg[rd->nmsg].msg_hdr;
+		struct iovec *iov = &txq->iov[niov];
+		struct tpk_tx_plan p;
+		struct tpk_coal c;
+		uint32_t nio;
+		uint16_t run;
+		int rc;
+
+		if (niov + m->nb_segs + 2 > TPK_TX_IOV)
+			break;
+		run = txq->coalesce ? tpk_tx_coalesce(txq, bufs, i,
+			RTE_MIN(lim - i, TPK_TX_IOV - niov - 2), th, &c) : 0;
+		if (run) {
+			nio = tpk_tx_iov_run(txq, bufs + i, run, th, &c, iov);
+		} else {
+			rc = tpk_tx_plan(txq, m, &p);
+			if (unlikely(rc != 0)) {
+				/* Too long for the interface: what the kernel
+				 * would refuse, counted so. */
+				rd->big[rd->nbad] = rc == -EMSGSIZE;
+				rd->bad[rd->nbad++] = i;
+				continue;
+			}
+			nio = tpk_tx_iov_one(txq, m, &p, th, iov);
+			run = 1;
+		}
+		memset(mh, 0, sizeof(*mh));
+		mh->msg_iov = iov;
+		mh->msg_iovlen = nio;
+		txq->cnt[rd->nmsg] = run;
+		txq->idx[rd->nmsg++] = i;
+		niov += nio;
+		i += run - 1;
+	}
+	rd->end = i;
+}
+
+/* Count messages [k, k + r) as sent. */
+static inline void
+tpk_tx_count_sent(struct tpk_txq *txq, struct rte_mbuf **bufs, int k, int r)
+{
+	for (int j = k; j < k + r; j++) {
+		for (int x = 0; x < txq->cnt[j]; x++)
+			txq->st.bytes += bufs[txq->idx[j] + x]->pkt_len;
+		txq->st.pkts += txq->cnt[j];
+		if (txq->cnt[j] > 1) {
+			txq->st.coal_frames++;
+			txq->st.coal_segs += txq->cnt[j];
+		}
+	}
+}
+
+/*
+ * Hand the round's messages to the kernel: one call when all goes well.
+ * Sets rd->sent (messages sent or refused) and rd->full.
+ */
+static inline void
+tpk_tx_send_round(struct tpk_txq *txq, int fd, struct rte_mbuf **bufs,
+		  struct tpk_tx_round *rd)
+{
+	uint16_t k = 0, nmsg = rd->nmsg;
+
+	rd->full = false;
+	while (k < nmsg) {
+		int r = sendmmsg(fd, &txq->msg[k], nmsg - k, MSG_DONTWAIT);
+		int err = 0;
+
+		txq->st.syscalls++;
+		if (r > 0) {
+			socklen_t sl = sizeof(err);
+
+			txq->nobufs = 0;
+			tpk_tx_count_sent(txq, bufs, k, r);
+			k += r;
+			if (k == nmsg)
+				break;
+			/*
+			 * A short count is a full socket or a message the
+			 * kernel refused, whose error is parked in SO_ERROR.
+			 * None parked (sendmmsg drops a mid-batch one): send
+			 * again from message k, which then fails alone with
+			 * its own errno, or EAGAIN if the socket is full.
+			 */
+			getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &sl);
+			if (err == 0)
+				continue;
+		} else {
+			err = errno;
+		}
+		if (tpk_tx_count_failure(txq, err)) {
+			rd->full = true;
+			break;
+		}
+		if (err == ENXIO || err == ENODEV || err == ENETDOWN) {
+			/* No device: refuse the whole batch at once. */
+			for (; k < nmsg; k++)
+				txq->st.rejected += txq->cnt[k];
+			break;
+		}
+		/* Message k was refused: drop it, go on after it. */
+		txq->st.rejected += txq->cnt[k];
+		k++;
+	}
+	rd->sent = k;
+	if (rd->full) {
+		txq->st.eagain++;
+		rd->end = txq->idx[k];
+	}
+}
+
+/* Free what the round sent, refused or could not send. */
+static inline void
+tpk_tx_free_round(struct tpk_txq *txq, struct rte_mbuf **bufs,
+		  const struct tpk_tx_round *rd)
+{
+	struct rte_mbuf *to_free[TPK_TX_BATCH * 2];
+	uint16_t nfree = 0, i;
+
+	for (i = 0; i < rd->sent; i++)
+		for (uint16_t x = 0; x < txq->cnt[i]; x++)
+			to_free[nfree++] = bufs[txq->idx[i] + x];
+	for (i = 0; i < rd->nbad && rd->bad[i] < rd->end; i++) {
+		if (rd->big[i])
+			txq->st.rejected++;
+		else
+			txq->st.malformed++;
+		to_free[nfree++] = bufs[rd->bad[i]];
+	}
+	rte_pktmbuf_free_bulk(to_free, nfree);
+}
+
 /*
  * sendmmsg mode. Messages are built for the mbufs in [done, end); the
  * kernel takes a prefix of them. Anything after the first message it
  * could not take (full socket) stays with the caller, in order.
  */
 static uint16_t
-tpk_tx_sendmmsg(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
+tpk_tx_sendmmsg(struct tpk_txq *txq, const struct tpk_tx_ctx *ctx,
+		struct rte_mbuf **bufs, uint16_t nb)
 {
-	struct rte_mbuf *to_free[TPK_TX_BATCH * 2];
 	uint16_t done = 0;
 
 	while (done < nb) {
-		uint16_t nmsg = 0, niov = 0, nfree = 0, i, k;
-		uint16_t bad[TPK_TX_BATCH];
-		bool big[TPK_TX_BATCH];
-		uint16_t nbad = 0, end, lim;
-		bool full = false;
+		struct tpk_tx_round rd;
 
-		/* At most 2 * TPK_TX_BATCH mbufs per round: the size of to_free. */
-		lim = RTE_MIN(nb, done + 2 * TPK_TX_BATCH);
-		for (i = done; i < lim && nmsg < TPK_TX_BATCH &&
-		     nbad < TPK_TX_BATCH; i++) {
-			struct rte_mbuf *m = bufs[i], *s;
-			struct tpk_txhdr *th = &txq->hdr[nmsg];
-			struct msghdr *mh = &txq->msg[nmsg].msg_hdr;
-			struct iovec *iov = &txq->iov[niov];
-			struct tpk_tx_plan p;
-			struct tpk_coal c;
-			uint32_t skip, nio = 0;
-			uint16_t run;
-
-			if (niov + m->nb_segs + 2 > TPK_TX_IOV)
-				break;
-			run = txq->coalesce ? tpk_tx_coalesce(txq, bufs, i,
-				RTE_MIN(lim - i, TPK_TX_IOV - niov - 2),
-				th, &c) : 0;
-			if (run) {
-				/* vnet header, merged headers, each payload. */
-				iov[nio].iov_base = &th->vh;
-				iov[nio++].iov_len = txq->vnet_len;
-				iov[nio].iov_base = th->hdr;
-				iov[nio++].iov_len = c.hdr_len;
-				for (uint16_t j = 0; j < run; j++) {
-					s = bufs[i + j];
-					iov[nio].iov_base = rte_pktmbuf_mtod_offset(
-						s, void *, c.hdr_len);
-					iov[nio++].iov_len = s->data_len -
-						c.hdr_len;
-				}
-			} else {
-				int rc = tpk_tx_plan(txq, m, &p);
-
-				if (unlikely(rc != 0)) {
-					/* Too long for the interface: what the
-					 * kernel would refuse, counted so. */
-					big[nbad] = rc == -EMSGSIZE;
-					bad[nbad++] = i;
-					continue;
-				}
-				if (txq->vnet_len) {
-					th->vh = p.vh;
-					iov[nio].iov_base = &th->vh;
-					iov[nio++].iov_len = txq->vnet_len;
-				}
-				skip = 0;
-				if (p.scratch) {
-					tpk_tx_headers(m, &p, th->hdr, &txq->st);
-					iov[nio].iov_base = th->hdr;
-					iov[nio++].iov_len = p.out_hdr_len;
-					skip = p.hdr_len;
-				}
-				for (s = m; s != NULL; s = s->next) {
-					if (skip >= s->data_len) {
-						skip -= s->data_len;
-						continue;
-					}
-					iov[nio].iov_base = rte_pktmbuf_mtod_offset(
-						s, void *, skip);
-					iov[nio++].iov_len = s->data_len - skip;
-					skip = 0;
-				}
-				run = 1;
-			}
-			memset(mh, 0, sizeof(*mh));
-			mh->msg_iov = iov;
-			mh->msg_iovlen = nio;
-			txq->cnt[nmsg] = run;
-			txq->idx[nmsg++] = i;
-			niov += nio;
-			i += run - 1;
-		}
-		end = i;
-
-		/* Hand the messages to the kernel: one call when all goes well. */
-		k = 0;
-		while (k < nmsg) {
-			int r = sendmmsg(txq->fd, &txq->msg[k], nmsg - k,
-					 MSG_DONTWAIT);
-			int err;
-
-			txq->st.syscalls++;
-			if (r > 0) {
-				txq->nobufs = 0;
-				for (int j = k; j < k + r; j++) {
-					for (int x = 0; x < txq->cnt[j]; x++)
-						txq->st.bytes += bufs[txq->idx[j] +
-							x]->pkt_len;
-					txq->st.pkts += txq->cnt[j];
-					if (txq->cnt[j] > 1) {
-						txq->st.coal_frames++;
-						txq->st.coal_segs += txq->cnt[j];
-					}
-				}
-				k += r;
-				if (k == nmsg)
-					break;
-				/*
-				 * A short count is either a full socket or a
-				 * message the kernel refused; the latter's
-				 * error is parked in SO_ERROR.
-				 */
-				socklen_t sl = sizeof(err);
-
-				err = 0;
-				getsockopt(txq->fd, SOL_SOCKET, SO_ERROR, &err,
-					   &sl);
-				/*
-				 * No parked error (sendmmsg drops a mid-batch
-				 * one): send again from message k, which then
-				 * fails alone with its own errno, or with
-				 * EAGAIN if the socket is what is full.
-				 */
-				if (err == 0)
-					continue;
-				if (tpk_tx_retryable(txq, err)) {
-					full = true;
-					break;
-				}
-			} else {
-				err = errno;
-				if (tpk_tx_retryable(txq, err)) {
-					full = true;
-					break;
-				}
-			}
-			if (err == ENXIO || err == ENODEV || err == ENETDOWN) {
-				/* No device: refuse the whole batch at once. */
-				for (; k < nmsg; k++)
-					txq->st.rejected += txq->cnt[k];
-				break;
-			}
-			/* Message k was refused: drop it, go on after it. */
-			txq->st.rejected += txq->cnt[k];
-			k++;
-		}
-		if (full) {
-			txq->st.eagain++;
-			end = txq->idx[k];
-		}
-		for (i = 0; i < k; i++)
-			for (uint16_t x = 0; x < txq->cnt[i]; x++)
-				to_free[nfree++] = bufs[txq->idx[i] + x];
-		for (i = 0; i < nbad && bad[i] < end; i++) {
-			if (big[i])
-				txq->st.rejected++;
-			else
-				txq->st.malformed++;
-			to_free[nfree++] = bufs[bad[i]];
-		}
-		rte_pktmbuf_free_bulk(to_free, nfree);
-		done = end;
-		if (full)
+		/* At most 2 * TPK_TX_BATCH mbufs a round: tpk_tx_free_round's. */
+		tpk_tx_build_round(txq, bufs, done,
+				   RTE_MIN(nb, done + 2 * TPK_TX_BATCH), &rd);
+		tpk_tx_send_round(txq, ctx->fd, bufs, &rd);
+		tpk_tx_free_round(txq, bufs, &rd);
+		done = rd.end;
+		if (rd.full)
 			break;
 	}
 	return done;
 }
 
+/* Copy m as planned into a TX ring slot's data d; returns its length. */
+static inline uint32_t
+tpk_tx_ring_fill(struct tpk_txq *txq, struct rte_mbuf *m,
+		 const struct tpk_tx_plan *p, uint8_t *d)
+{
+	uint32_t off = 0, skip = 0;
+	struct rte_mbuf *s;
+
+	if (txq->vnet_len) {
+		memcpy(d, &p->vh, txq->vnet_len);
+		off = txq->vnet_len;
+	}
+	if (p->scratch) {
+		tpk_tx_headers(m, p, d + off, &txq->st);
+		off += tpk_txh_len(&p->h);
+		skip = p->h.src_len;
+	}
+	for (s = m; s != NULL; s = s->next) {
+		if (skip >= s->data_len) {
+			skip -= s->data_len;
+			continue;
+		}
+		rte_memcpy(d + off, rte_pktmbuf_mtod_offset(s, void *, skip),
+			   s->data_len - skip);
+		off += s->data_len - skip;
+		skip = 0;
+	}
+	return off;
+}
+
 /* TX ring mode: copy into slots, one kick per burst. */
 static uint16_t
-tpk_tx_ring(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
+tpk_tx_ring(struct tpk_txq *txq, const struct tpk_tx_ctx *ctx,
+	    struct rte_mbuf **bufs, uint16_t nb)
 {
 	struct tpk_ring *r = &txq->ring;
 	uint32_t cap = r->frame_size - TPACKET_ALIGN(sizeof(struct tpacket3_hdr));
-	uint8_t *tx_base = r->map + (size_t)r->block_size * r->nb_blocks;
+	uint8_t *tx_base = ctx->map + (size_t)r->block_size * r->nb_blocks;
 	uint16_t i, queued = 0;
 
 	for (i = 0; i < nb; i++) {
-		struct rte_mbuf *m = bufs[i], *s;
+		struct rte_mbuf *m = bufs[i];
 		struct tpacket3_hdr *h = (struct tpacket3_hdr *)
 			(tx_base + (size_t)txq->head * r->frame_size);
-		uint8_t *d = (uint8_t *)h + TPACKET_ALIGN(sizeof(*h));
 		struct tpk_tx_plan p;
-		uint32_t st, off, skip;
+		uint32_t len;
 		int ret;
 
-		st = __atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE);
-		if (st & (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) {
+		if (__atomic_load_n(&h->tp_status, __ATOMIC_ACQUIRE) &
+		    (TP_STATUS_SEND_REQUEST | TP_STATUS_SENDING)) {
 			txq->st.eagain++;
 			break;
 		}
@@ -712,30 +761,10 @@ tpk_tx_ring(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 			}
 			continue;
 		}
-		off = 0;
-		if (txq->vnet_len) {
-			memcpy(d, &p.vh, txq->vnet_len);
-			off = txq->vnet_len;
-		}
-		skip = 0;
-		if (p.scratch) {
-			tpk_tx_headers(m, &p, d + off, &txq->st);
-			off += p.out_hdr_len;
-			skip = p.hdr_len;
-		}
-		for (s = m; s != NULL; s = s->next) {
-			if (skip >= s->data_len) {
-				skip -= s->data_len;
-				continue;
-			}
-			rte_memcpy(d + off, rte_pktmbuf_mtod_offset(s, void *,
-								    skip),
-				   s->data_len - skip);
-			off += s->data_len - skip;
-			skip = 0;
-		}
-		h->tp_len = off;
-		h->tp_snaplen = off;
+		len = tpk_tx_ring_fill(txq, m, &p,
+				       (uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+		h->tp_len = len;
+		h->tp_snaplen = len;
 		h->tp_next_offset = 0;
 		/* The frame must be complete before the kernel may read it. */
 		__atomic_store_n(&h->tp_status, TP_STATUS_SEND_REQUEST,
@@ -754,17 +783,16 @@ tpk_tx_ring(struct tpk_txq *txq, struct rte_mbuf **bufs, uint16_t nb)
 		 * errors (device down) lose the queued frames, which are
 		 * already counted as sent: PACKET_LOSS skips them silently.
 		 */
-		(void)sendto(txq->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
+		(void)sendto(ctx->fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
 	}
 	return i;
 }
 
-uint16_t
-tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
+static __rte_always_inline uint16_t
+tpk_tx_burst_ctx(struct tpk_txq *txq, const struct tpk_tx_ctx *ctx,
+		 struct rte_mbuf **bufs, uint16_t nb)
 {
-	struct tpk_txq *txq = q;
-
-	if (unlikely(nb == 0 || txq->fd < 0))
+	if (unlikely(nb == 0 || ctx->fd < 0))
 		return 0;
 	if (unlikely(*txq->gone)) {
 		/* Nowhere to send to: take the frames so the app never spins. */
@@ -773,6 +801,29 @@ tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
 		return nb;
 	}
 	if (txq->mode == TPK_TX_RING)
-		return tpk_tx_ring(txq, bufs, nb);
-	return tpk_tx_sendmmsg(txq, bufs, nb);
+		return tpk_tx_ring(txq, ctx, bufs, nb);
+	return tpk_tx_sendmmsg(txq, ctx, bufs, nb);
+}
+
+/* The primary's queues: the socket and ring are in the queue itself. */
+uint16_t
+tpk_tx_burst(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_txq *txq = q;
+	const struct tpk_tx_ctx ctx = { txq->fd, txq->ring.map };
+
+	return tpk_tx_burst_ctx(txq, &ctx, bufs, nb);
+}
+
+/* A secondary's: its own descriptors and mapping (tpacket_mp.c). */
+uint16_t
+tpk_tx_burst_secondary(void *q, struct rte_mbuf **bufs, uint16_t nb)
+{
+	struct tpk_txq *txq = q;
+	struct tpk_tx_ctx ctx;
+
+	/* The primary stopped the queue: its socket is gone. */
+	if (unlikely(txq->fd < 0 || tpk_proc_txq(txq, &ctx.fd, &ctx.map) < 0))
+		return 0;
+	return tpk_tx_burst_ctx(txq, &ctx, bufs, nb);
 }

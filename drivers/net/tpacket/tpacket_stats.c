@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause
- * Extended statistics: per queue ("rx_q<N>_<name>", "tx_q<N>_<name>") and
- * port totals ("rx_<name>", "tx_<name>"). The generic per-queue packet and
+ * Statistics: the basic ethdev counters, the kernel's per-socket counters
+ * (PACKET_STATISTICS, clear-on-read, accumulated here) and the extended
+ * statistics, per queue ("rx_q<N>_<name>", "tx_q<N>_<name>") and port
+ * totals ("rx_<name>", "tx_<name>"). The generic per-queue packet and
  * byte counters come from RTE_ETH_DEV_AUTOFILL_QUEUE_XSTATS.
  *
  * Values are "counter - snapshot at the last reset": the counters belong
@@ -11,7 +13,124 @@
 
 #include <ethdev_driver.h>
 
+#include "tpacket_compat.h"
 #include "tpacket_ethdev.h"
+
+/* Pull the kernel's clear-on-read counters into the queue's totals. */
+static void
+tpk_kstats_pull(struct rte_eth_dev *dev)
+{
+	bool primary = rte_eal_process_type() == RTE_PROC_PRIMARY;
+	uint16_t i;
+
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct tpk_rxq *rxq = dev->data->rx_queues[i];
+		uint8_t *ring;
+		int fd = -1;
+
+		/*
+		 * fd numbers are per process: the queue holds the primary's,
+		 * a secondary asks for its own. rxq->ring.fd < 0: stopped.
+		 */
+		if (rxq == NULL || rxq->ring.fd < 0)
+			continue;
+		if (primary)
+			fd = rxq->ring.fd;
+		else if (tpk_proc_rxq(rxq, &fd, &ring) < 0)
+			continue;
+		tpk_sock_stats(fd, &rxq->k_packets, &rxq->k_drops,
+			       &rxq->k_freezes);
+	}
+}
+
+/* Frames the queue received and dropped, since the last reset. */
+static uint64_t
+tpk_rxq_errors(const struct tpk_rxq *q)
+{
+	return (q->st.truncated - q->base.truncated) +
+		(q->st.oversize - q->base.oversize) +
+		(q->st.bad_vnet - q->base.bad_vnet) +
+		(q->st.gso_refused - q->base.gso_refused);
+}
+
+int
+tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s TPK_QSTATS_PARAM)
+{
+	/* Where the per-queue counters go (NULL: totals only). */
+	__typeof__(TPK_QSTATS(s)) qs = TPK_QSTATS(s);
+	uint16_t i;
+
+	tpk_kstats_pull(dev);
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		const struct tpk_rxq *q = dev->data->rx_queues[i];
+		uint64_t p, b;
+
+		if (q == NULL)
+			continue;
+		p = q->st.pkts - q->base.pkts;
+		b = q->st.bytes - q->base.bytes;
+		s->ipackets += p;
+		s->ibytes += b;
+		s->imissed += q->k_drops - q->k_drops_base;
+		s->rx_nombuf += q->st.nombuf - q->base.nombuf;
+		s->ierrors += tpk_rxq_errors(q);
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_ipackets[i] = p;
+			qs->q_ibytes[i] = b;
+			/* ethdev: frames received on the queue and dropped. */
+			qs->q_errors[i] = tpk_rxq_errors(q);
+		}
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		const struct tpk_txq *q = dev->data->tx_queues[i];
+		uint64_t p, b;
+
+		if (q == NULL)
+			continue;
+		p = q->st.pkts - q->base.pkts;
+		b = q->st.bytes - q->base.bytes;
+		s->opackets += p;
+		s->obytes += b;
+		s->oerrors += (q->st.rejected - q->base.rejected) +
+			(q->st.malformed - q->base.malformed);
+		if (qs != NULL && i < RTE_ETHDEV_QUEUE_STAT_CNTRS) {
+			qs->q_opackets[i] = p;
+			qs->q_obytes[i] = b;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Counters belong to the polling lcores: a reset snapshots them instead
+ * of writing to memory another core is updating.
+ */
+int
+tpk_stats_reset(struct rte_eth_dev *dev)
+{
+	uint16_t i;
+
+	tpk_kstats_pull(dev);
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct tpk_rxq *q = dev->data->rx_queues[i];
+
+		if (q == NULL)
+			continue;
+		q->base = q->st;
+		q->k_drops_base = q->k_drops;
+		q->k_freezes_base = q->k_freezes;
+		q->bad_blocks_base = q->cur.bad_blocks;
+		q->blocks_full_base = q->cur.blocks_full;
+		q->blocks_tmo_base = q->cur.blocks_tmo;
+	}
+	for (i = 0; i < dev->data->nb_tx_queues; i++) {
+		struct tpk_txq *q = dev->data->tx_queues[i];
+
+		if (q != NULL)
+			q->base = q->st;
+	}
+	return 0;
+}
 
 struct tpk_xstat {
 	const char *name;
@@ -30,9 +149,8 @@ static const struct tpk_xstat rx_xstats[] = {
 	RXS("sw_gso_frames", gso_sw),
 	RXS("sw_gso_segments", gso_segs),
 	RXS("sw_gso_mss_lowered", gso_mss_cut),
+	RXS("sw_gso_refused_errors", gso_refused),
 	RXS("lro_frames", lro),
-	RXS("blocks_full", blk_full),
-	RXS("blocks_timeout", blk_tmo),
 };
 
 static const struct tpk_xstat tx_xstats[] = {
@@ -47,9 +165,10 @@ static const struct tpk_xstat tx_xstats[] = {
 	TXS("coalesced_segments", coal_segs),
 };
 
-/* Counters kept outside the lcore stats struct. */
+/* Counters kept outside the lcore stats struct: the kernel's, the ring's. */
 static const char *const rx_extra[] = {
-	"kernel_drops", "ring_freezes", "bad_blocks",
+	"kernel_drops", "ring_freezes", "bad_blocks", "blocks_full",
+	"blocks_timeout",
 };
 
 #define NB_RX (RTE_DIM(rx_xstats) + RTE_DIM(rx_extra))
@@ -71,7 +190,9 @@ rx_value(const struct tpk_rxq *q, unsigned int i)
 	switch (i - RTE_DIM(rx_xstats)) {
 	case 0: return q->k_drops - q->k_drops_base;
 	case 1: return q->k_freezes - q->k_freezes_base;
-	default: return q->bad_blocks_total + q->cur.bad_blocks - q->bad_blocks_base;
+	case 2: return q->cur.bad_blocks - q->bad_blocks_base;
+	case 3: return q->cur.blocks_full - q->blocks_full_base;
+	default: return q->cur.blocks_tmo - q->blocks_tmo_base;
 	}
 }
 
