@@ -145,6 +145,7 @@ def flood(path, minimum, stop):
                     return
             one_bad(path, i, stats, lock)
             i += 16
+            time.sleep(0.01)    # a flood, yet a helper log of a few MB at most
             with lock:
                 stats["done"] += 1
                 if stats["done"] == 32:
@@ -155,7 +156,9 @@ def flood(path, minimum, stop):
         t.start()
     for t in threads:
         t.join()
-    print("flood: " + " ".join(f"{k}={v}" for k, v in sorted(stats.items())))
+    dt = time.monotonic() - t_end + 60
+    print(f"flood: {dt:.1f} s, " +
+          " ".join(f"{k}={v}" for k, v in sorted(stats.items())))
     return 0
 
 
