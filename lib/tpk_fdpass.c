@@ -9,6 +9,7 @@
 #include <linux/if_packet.h>
 
 #include "tpk_fdpass.h"
+#include "tpk_fdreq.h"
 
 int
 tpk_fdpass_send(int sock, const char *msg, int fd)
@@ -87,8 +88,9 @@ tpk_fdpass_request(const char *path, const char *ifname, char *err,
 		close(s);
 		return ret;
 	}
-	snprintf(msg, sizeof(msg), "SOCK %s", ifname);
-	ret = tpk_fdpass_send(s, msg, -1);
+	ret = tpk_fdreq_encode(ifname, msg, sizeof(msg));
+	if (ret >= 0)
+		ret = tpk_fdpass_send(s, msg, -1);
 	if (ret == 0)
 		ret = tpk_fdpass_recv(s, msg, sizeof(msg), &fd);
 	close(s);

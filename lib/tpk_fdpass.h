@@ -3,8 +3,9 @@
  * passed over a unix socket (SCM_RIGHTS), so that the DPDK process needs
  * no CAP_NET_RAW. DPDK-free; app/tpacket-fdhelper is the other side.
  *
- * Protocol (SOCK_SEQPACKET): the client sends "SOCK <ifname>"; the helper
- * answers "OK" with one fd attached, or "ERR <reason>" without.
+ * Protocol (SOCK_SEQPACKET): the client sends "SOCK <ifname>" and its
+ * terminating NUL (tpk_fdreq.h parses it); the helper answers "OK" with one
+ * fd attached, or "ERR <reason>" without.
  */
 #ifndef TPK_FDPASS_H
 #define TPK_FDPASS_H

@@ -6,7 +6,8 @@
 
 Also writes the regression inputs to OUTDIR/../regress/<target>/.
 
-fuzz_devargs: devargs strings. fuzz_v3_block: TPACKET_V3 blocks laid out
+fuzz_devargs: devargs strings. fuzz_fdreq: fd-helper request messages
+(lib/tpk_fdreq.h), valid and refused. fuzz_v3_block: TPACKET_V3 blocks laid out
 as the kernel writes them (see test/unit/tpk_test_v3.h), trailing zeros
 trimmed (the target pads to 4096). fuzz_vnet_tx: the 16-byte request
 header described in fuzz_vnet_tx.c followed by a frame. fuzz_coalesce:
@@ -301,6 +302,20 @@ def regress_seeds():
     return {"fuzz_v3_block": v3, "fuzz_tx_prepare": txp_}
 
 
+# What a local client may send tpacket-fdhelper, one message each.
+FDREQ = {
+    "valid": b"SOCK eth0\0",
+    "valid_max_name": b"SOCK abcdefghijklmno\0",
+    "valid_punct": b"SOCK veth-a.1_b@x\0",
+    "name_too_long": b"SOCK abcdefghijklmnop\0",
+    "no_nul": b"SOCK eth0",
+    "embedded_nul": b"SOCK eth\0" b"0\0",
+    "bad_chars": b"SOCK e th/0:1,\x01\0",
+    "bad_verb": b"GIVE eth0\0",
+    "dotdot": b"SOCK ..\0",
+    "over_long": b"SOCK " + b"x" * 80 + b"\0",
+}
+
 DEVARGS = {
     "iface_only": "iface=eth0",
     "all_keys": "iface=veth-a0,queues=4,blocksz=1048576,blocks=64,tov=10,"
@@ -359,6 +374,7 @@ def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "corpus")
     sets = {
         "fuzz_devargs": {k: v.encode() for k, v in DEVARGS.items()},
+        "fuzz_fdreq": dict(FDREQ),
         "fuzz_v3_block": v3_seeds(),
         "fuzz_vnet_tx": vnet_tx_seeds(),
         "fuzz_tx_prepare": tx_prepare_seeds(),

@@ -145,6 +145,7 @@ target_opts() {
 	local o="-timeout=30 -rss_limit_mb=2048 -print_final_stats=1"
 	case $1 in
 	fuzz_devargs) o="$o -dict=$fuzzdir/devargs.dict -max_len=1024" ;;
+	fuzz_fdreq) o="$o -dict=$fuzzdir/fdreq.dict -max_len=256" ;;
 	fuzz_v3_block) o="$o -max_len=16384" ;;
 	fuzz_vnet_tx) o="$o -max_len=8192" ;;
 	fuzz_tx_prepare) o="$o -max_len=8192" ;;
