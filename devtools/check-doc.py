@@ -6,7 +6,7 @@ Static checks (always):
   * devargs: the keys[] table of lib/tpk_devargs.c against the guide's
     devargs table (both ways), each key's range / allowed names and its
     default against the row, and the parameter string against the guide;
-  * xstats: the names tpacket_xstats.c builds against the guide's xstats
+  * xstats: the names tpacket_stats.c builds against the guide's xstats
     table (both ways; ethdev's generic names are accepted as such);
   * features ini: keys are DPDK feature keys in DPDK's order, values Y/P,
     and every claim matches the code (dev_ops, dev_flags, offload
@@ -34,9 +34,9 @@ GUIDE = 'doc/guides/nics/tpacket.rst'
 INI = 'doc/guides/nics/features/tpacket.ini'
 DEVARGS_C = 'lib/tpk_devargs.c'
 DEVARGS_H = 'lib/tpk_devargs.h'
-ETHDEV_C = 'drivers/net/tpacket/rte_eth_tpacket.c'
+ETHDEV_C = 'drivers/net/tpacket/tpacket_config.c'
 DRIVER_DIR = 'drivers/net/tpacket'
-XSTATS_C = 'drivers/net/tpacket/tpacket_xstats.c'
+XSTATS_C = 'drivers/net/tpacket/tpacket_stats.c'
 
 # [Features] keys of DPDK's doc/guides/nics/features/default.ini, in order
 # (22.11; a few later keys are accepted too).
@@ -91,7 +91,7 @@ TX_CAPA_KEY = {
 OFFLOAD_KEYS = sorted({k for k in list(RX_CAPA_KEY.values()) +
                        list(TX_CAPA_KEY.values()) if k})
 
-# Keys decided by an eth_dev_ops member or a flag in rte_eth_tpacket.c.
+# Keys decided by an eth_dev_ops member or a flag in the driver's files.
 OPS_KEY = {
     'Link status': r'\.link_update\s*=',
     'Link status event': r'RTE_ETH_DEV_INTR_LSC',
@@ -434,16 +434,16 @@ def check_xstats_static(ck, guide):
     doc = set()
     for r in rows:
         doc |= set(literals(r[0]))
-    ck.ok('tpacket_xstats.c defines %d counters (%d names with the per-queue '
+    ck.ok('tpacket_stats.c defines %d counters (%d names with the per-queue '
           'forms)' % (nb, len(code)))
     for n in sorted(code - doc):
-        ck.mismatch('xstat %s (tpacket_xstats.c) is missing from the xstats '
+        ck.mismatch('xstat %s (tpacket_stats.c) is missing from the xstats '
                     'table of %s' % (n, GUIDE))
     for n in sorted(doc - code - ETHDEV_XSTATS):
         ck.mismatch('xstat %s in the xstats table of %s is neither built by '
-                    'tpacket_xstats.c nor one of ethdev\'s generic names' % (n, GUIDE))
+                    'tpacket_stats.c nor one of ethdev\'s generic names' % (n, GUIDE))
     if code <= doc:
-        ck.ok('every xstat of tpacket_xstats.c is in the guide')
+        ck.ok('every xstat of tpacket_stats.c is in the guide')
     return doc, code
 
 
@@ -580,7 +580,7 @@ def check_runtime(ck, d, feats, code_rx, code_tx, doc_xstats, code_xstats, stric
         ck.mismatch('xstat %s in the xstats table of %s is not shown by the '
                     'running port' % (n, GUIDE))
     for n in sorted(code_xstats - run):
-        ck.mismatch('xstat %s built by tpacket_xstats.c is not shown by the '
+        ck.mismatch('xstat %s built by tpacket_stats.c is not shown by the '
                     'running port' % n)
     if run == doc_xstats:
         ck.ok('the %d xstat names of the running port (%d with <N>) are exactly '
@@ -662,7 +662,7 @@ def main():
         guide = ck.read(GUIDE)
         print('== devargs: lib/tpk_devargs.c <-> %s' % GUIDE)
         check_devargs(ck, guide)
-        print('== xstats: tpacket_xstats.c <-> %s' % GUIDE)
+        print('== xstats: tpacket_stats.c <-> %s' % GUIDE)
         doc_x, code_x = check_xstats_static(ck, guide)
         print('== features: %s <-> code' % INI)
         feats, rx, tx = check_ini_static(ck)

@@ -17,7 +17,6 @@
  */
 #include <stddef.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include <net/ethernet.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -214,37 +213,41 @@ tpk_coal_finish(const struct tpk_coal *c, const uint8_t *head, uint8_t *out,
 	r->ecn = (c->flags & TCP_CWR) != 0;
 }
 
+/*
+ * The peeks read header fields through the kernel's header structs'
+ * offsets, byte-wise: after a 14-byte Ethernet header the IP header is
+ * only 2-byte aligned, too little for struct iphdr's own alignment.
+ */
+#define ETH_LEN		sizeof(struct ether_header)
+#define IP4(f)		(ETH_LEN + offsetof(struct iphdr, f))
+#define IP6(f)		(ETH_LEN + offsetof(struct ip6_hdr, f))
+#define IP4_ADDRS	(ETH_LEN + offsetof(struct iphdr, saddr))
+#define IP6_ADDRS	(ETH_LEN + offsetof(struct ip6_hdr, ip6_src))
+
 bool
 tpk_coal_peek(const uint8_t *frame, uint32_t len)
 {
-	const struct ether_header *eh = (const void *)frame;
+	uint16_t type;
 
-	if (len <= sizeof(*eh) + sizeof(struct ip6_hdr) + sizeof(struct tcphdr))
+	if (len <= ETH_LEN + sizeof(struct ip6_hdr) + sizeof(struct tcphdr))
 		return false;
-	if (eh->ether_type == htons(ETHERTYPE_IP))
-		return ((const struct iphdr *)(eh + 1))->protocol == IPPROTO_TCP;
-	return eh->ether_type == htons(ETHERTYPE_IPV6) &&
-		((const struct ip6_hdr *)(eh + 1))->ip6_nxt == IPPROTO_TCP;
+	type = rd16(frame + offsetof(struct ether_header, ether_type));
+	if (type == ETHERTYPE_IP)
+		return frame[IP4(protocol)] == IPPROTO_TCP;
+	return type == ETHERTYPE_IPV6 && frame[IP6(ip6_nxt)] == IPPROTO_TCP;
 }
 
 bool
 tpk_coal_same_flow(const uint8_t *a, const uint8_t *b)
 {
-	const struct ether_header *ea = (const void *)a, *eb = (const void *)b;
+	size_t type = offsetof(struct ether_header, ether_type);
 
-	if (ea->ether_type != eb->ether_type)
+	if (memcmp(a + type, b + type, 2) != 0)
 		return false;
-	if (ea->ether_type == htons(ETHERTYPE_IP)) {
-		const struct iphdr *ia = (const void *)(ea + 1);
-		const struct iphdr *ib = (const void *)(eb + 1);
-
-		/* Without options the ports follow the addresses. */
-		return ia->version == 4 && ia->ihl == 5 && ib->version == 4 &&
-			ib->ihl == 5 && memcmp(&ia->saddr, &ib->saddr,
-					       8 + 4) == 0;
-	}
+	if (rd16(a + type) == ETHERTYPE_IP)
+		/* Version 4, no options: the ports follow the addresses. */
+		return a[ETH_LEN] == 0x45 && b[ETH_LEN] == 0x45 &&
+			memcmp(a + IP4_ADDRS, b + IP4_ADDRS, 8 + 4) == 0;
 	/* Addresses, then the TCP ports right after the fixed header. */
-	return memcmp(&((const struct ip6_hdr *)(ea + 1))->ip6_src,
-		      &((const struct ip6_hdr *)(eb + 1))->ip6_src,
-		      32 + 4) == 0;
+	return memcmp(a + IP6_ADDRS, b + IP6_ADDRS, 32 + 4) == 0;
 }

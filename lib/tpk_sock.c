@@ -14,11 +14,15 @@
 #include "tpk_compat.h"
 #include "tpk_sock.h"
 
-#define FAIL(what) do { \
-	ret = -errno; \
-	snprintf(err, errlen, "%s: %s", what, strerror(errno)); \
-	goto fail; \
-} while (0)
+/* Describe the failed call what (errno) in err; returns -errno. */
+static int
+sock_err(const char *what, char *err, size_t errlen)
+{
+	int e = errno;
+
+	snprintf(err, errlen, "%s: %s", what, strerror(e));
+	return -e;
+}
 
 static int
 setopt_int(int fd, int level, int name, int val)
@@ -60,13 +64,111 @@ numa_restore(struct numa_save *s)
 		set_mempolicy(s->mode, s->mask, 1024);
 }
 
+/* The socket options of cfg; the name of the one that failed, or NULL. */
+static const char *
+sock_options(int fd, const struct tpk_sock_cfg *cfg)
+{
+	if (setopt_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3) < 0)
+		return "PACKET_VERSION TPACKET_V3";
+	if (cfg->vnet_len && setopt_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0)
+		return "PACKET_VNET_HDR";
+	/* Skip a frame the kernel refuses instead of stalling the ring. */
+	if (cfg->tx_frame_size && setopt_int(fd, SOL_PACKET, PACKET_LOSS, 1) < 0)
+		return "PACKET_LOSS";
+	if (cfg->qdisc_bypass &&
+	    setopt_int(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1) < 0)
+		return "PACKET_QDISC_BYPASS";
+	if (cfg->ignore_outgoing &&
+	    setopt_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0)
+		return "PACKET_IGNORE_OUTGOING";
+	if (cfg->hw_timestamp) {
+		int v = SOF_TIMESTAMPING_RAW_HARDWARE;
+
+		/* Falls back to software stamps per frame if none is there. */
+		if (setsockopt(fd, SOL_PACKET, PACKET_TIMESTAMP, &v, sizeof(v)) < 0)
+			return "PACKET_TIMESTAMP";
+	}
+	if (cfg->sndbuf &&
+	    setopt_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, cfg->sndbuf) < 0 &&
+	    setopt_int(fd, SOL_SOCKET, SO_SNDBUF, cfg->sndbuf) < 0)
+		return "SO_SNDBUF";
+	/* Without CAP_NET_ADMIN the kernel caps the size at rmem_max. */
+	if (cfg->rcvbuf &&
+	    setopt_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, cfg->rcvbuf) < 0 &&
+	    setopt_int(fd, SOL_SOCKET, SO_RCVBUF, cfg->rcvbuf) < 0)
+		return "SO_RCVBUF";
+	if (cfg->auxdata && setopt_int(fd, SOL_PACKET, PACKET_AUXDATA, 1) < 0)
+		return "PACKET_AUXDATA";
+	if (cfg->sw_timestamp && setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0)
+		return "SO_TIMESTAMPNS";
+	return NULL;
+}
+
+/*
+ * The RX and TX rings of cfg, with the memory policy of the queue's node
+ * (the kernel allocates them in this call); their sizes into *rx_len and
+ * *tx_len. The name of the call that failed, or NULL.
+ */
+static const char *
+sock_rings(int fd, const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
+	   size_t *rx_len, size_t *tx_len)
+{
+	struct tpacket_req3 req;
+	const char *what = NULL;
+	struct numa_save ns;
+	int ret;
+
+	numa_prefer(cfg->numa_node, &ns);
+	if (cfg->block_size) {
+		memset(&req, 0, sizeof(req));
+		req.tp_block_size = cfg->block_size;
+		req.tp_block_nr = cfg->nb_blocks;
+		/* V3 RX ignores the frame size beyond this consistency check. */
+		req.tp_frame_size = 2048;
+		req.tp_frame_nr = cfg->block_size / 2048 * cfg->nb_blocks;
+		req.tp_retire_blk_tov = cfg->tov_ms;
+		req.tp_feature_req_word = cfg->rxhash ? TP_FT_REQ_FILL_RXHASH : 0;
+		if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req,
+			       sizeof(req)) < 0) {
+			what = "PACKET_RX_RING";
+			goto out;
+		}
+		r->block_size = cfg->block_size;
+		r->nb_blocks = cfg->nb_blocks;
+		*rx_len = (size_t)cfg->block_size * cfg->nb_blocks;
+	}
+	if (cfg->tx_frame_size) {
+		uint32_t bs = cfg->tx_frame_size < 4096 ? 4096 : cfg->tx_frame_size;
+		uint32_t per = bs / cfg->tx_frame_size;
+
+		memset(&req, 0, sizeof(req));
+		req.tp_block_size = bs;
+		req.tp_frame_size = cfg->tx_frame_size;
+		req.tp_block_nr = (cfg->tx_frames + per - 1) / per;
+		req.tp_frame_nr = req.tp_block_nr * per;
+		if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req,
+			       sizeof(req)) < 0) {
+			what = "PACKET_TX_RING";
+			goto out;
+		}
+		r->frame_size = cfg->tx_frame_size;
+		r->nb_frames = req.tp_frame_nr;
+		*tx_len = (size_t)bs * req.tp_block_nr;
+	}
+out:
+	ret = errno;	/* the failed call's, not the policy restore's */
+	numa_restore(&ns);
+	errno = ret;
+	return what;
+}
+
 int
 tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	      char *err, size_t errlen)
 {
 	struct sockaddr_ll sll;
-	struct numa_save ns;
 	size_t rx_len = 0, tx_len = 0;
+	const char *what;
 	int fd, ret;
 
 	memset(r, 0, sizeof(*r));
@@ -79,107 +181,32 @@ tpk_sock_open(const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 		return -errno;
 	}
 	r->fd = fd;
-
-	if (setopt_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3) < 0)
-		FAIL("PACKET_VERSION TPACKET_V3");
-	if (cfg->vnet_len &&
-	    setopt_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0)
-		FAIL("PACKET_VNET_HDR");
-	if (cfg->tx_frame_size) {
-		/* Skip a frame the kernel refuses instead of stalling the ring. */
-		if (setopt_int(fd, SOL_PACKET, PACKET_LOSS, 1) < 0)
-			FAIL("PACKET_LOSS");
-	}
-	if (cfg->qdisc_bypass &&
-	    setopt_int(fd, SOL_PACKET, PACKET_QDISC_BYPASS, 1) < 0)
-		FAIL("PACKET_QDISC_BYPASS");
-	if (cfg->ignore_outgoing &&
-	    setopt_int(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, 1) < 0)
-		FAIL("PACKET_IGNORE_OUTGOING");
-	if (cfg->hw_timestamp) {
-		int v = SOF_TIMESTAMPING_RAW_HARDWARE;
-
-		/* Falls back to software stamps per frame if none is there. */
-		if (setsockopt(fd, SOL_PACKET, PACKET_TIMESTAMP, &v, sizeof(v)) < 0)
-			FAIL("PACKET_TIMESTAMP");
-	}
-	if (cfg->sndbuf &&
-	    setopt_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, cfg->sndbuf) < 0 &&
-	    setopt_int(fd, SOL_SOCKET, SO_SNDBUF, cfg->sndbuf) < 0)
-		FAIL("SO_SNDBUF");
-	/* Without CAP_NET_ADMIN the kernel caps the size at rmem_max. */
-	if (cfg->rcvbuf &&
-	    setopt_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, cfg->rcvbuf) < 0 &&
-	    setopt_int(fd, SOL_SOCKET, SO_RCVBUF, cfg->rcvbuf) < 0)
-		FAIL("SO_RCVBUF");
-	if (cfg->auxdata &&
-	    setopt_int(fd, SOL_PACKET, PACKET_AUXDATA, 1) < 0)
-		FAIL("PACKET_AUXDATA");
-	if (cfg->sw_timestamp &&
-	    setopt_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1) < 0)
-		FAIL("SO_TIMESTAMPNS");
-
-	numa_prefer(cfg->numa_node, &ns);
-	if (cfg->block_size) {
-		struct tpacket_req3 req;
-
-		memset(&req, 0, sizeof(req));
-		req.tp_block_size = cfg->block_size;
-		req.tp_block_nr = cfg->nb_blocks;
-		/* V3 RX ignores the frame size beyond this consistency check. */
-		req.tp_frame_size = 2048;
-		req.tp_frame_nr = cfg->block_size / 2048 * cfg->nb_blocks;
-		req.tp_retire_blk_tov = cfg->tov_ms;
-		req.tp_feature_req_word = cfg->rxhash ? TP_FT_REQ_FILL_RXHASH : 0;
-		if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req,
-			       sizeof(req)) < 0) {
-			numa_restore(&ns);
-			FAIL("PACKET_RX_RING");
-		}
-		r->block_size = cfg->block_size;
-		r->nb_blocks = cfg->nb_blocks;
-		rx_len = (size_t)cfg->block_size * cfg->nb_blocks;
-	}
-	if (cfg->tx_frame_size) {
-		struct tpacket_req3 req;
-		uint32_t bs = cfg->tx_frame_size < 4096 ? 4096 : cfg->tx_frame_size;
-		uint32_t per = bs / cfg->tx_frame_size;
-
-		memset(&req, 0, sizeof(req));
-		req.tp_block_size = bs;
-		req.tp_frame_size = cfg->tx_frame_size;
-		req.tp_block_nr = (cfg->tx_frames + per - 1) / per;
-		req.tp_frame_nr = req.tp_block_nr * per;
-		if (setsockopt(fd, SOL_PACKET, PACKET_TX_RING, &req,
-			       sizeof(req)) < 0) {
-			numa_restore(&ns);
-			FAIL("PACKET_TX_RING");
-		}
-		r->frame_size = cfg->tx_frame_size;
-		r->nb_frames = req.tp_frame_nr;
-		tx_len = (size_t)bs * req.tp_block_nr;
-	}
-	numa_restore(&ns);
-
-	if (rx_len + tx_len) {
+	what = sock_options(fd, cfg);
+	if (what == NULL)
+		what = sock_rings(fd, cfg, r, &rx_len, &tx_len);
+	if (what == NULL && rx_len + tx_len) {
 		/* RX ring then TX ring, in one mapping at offset 0. */
 		void *m = mmap(NULL, rx_len + tx_len, PROT_READ | PROT_WRITE,
 			       MAP_SHARED | MAP_POPULATE, fd, 0);
 
-		if (m == MAP_FAILED)
-			FAIL("mmap ring");
-		r->map = m;
-		r->map_len = rx_len + tx_len;
+		if (m == MAP_FAILED) {
+			what = "mmap ring";
+		} else {
+			r->map = m;
+			r->map_len = rx_len + tx_len;
+		}
 	}
-
-	memset(&sll, 0, sizeof(sll));
-	sll.sll_family = AF_PACKET;
-	sll.sll_ifindex = cfg->ifindex;
-	sll.sll_protocol = cfg->block_size || cfg->rx ? htons(ETH_P_ALL) : 0;
-	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
-		FAIL("bind");
-	return 0;
-fail:
+	if (what == NULL) {
+		memset(&sll, 0, sizeof(sll));
+		sll.sll_family = AF_PACKET;
+		sll.sll_ifindex = cfg->ifindex;
+		sll.sll_protocol = cfg->block_size || cfg->rx ? htons(ETH_P_ALL) : 0;
+		if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)
+			what = "bind";
+	}
+	if (what == NULL)
+		return 0;
+	ret = sock_err(what, err, errlen);
 	tpk_sock_close(r);
 	return ret;
 }

@@ -12,7 +12,7 @@
 #     (each claim is advertised or works, and vice versa) and against the
 #     guide's xstats table (both ways, queue numbers as <N>);
 #  3. static checks: every devarg of lib/tpk_devargs.c keys[] (name,
-#     limits, default) and every xstat of tpacket_xstats.c is in the guide's
+#     limits, default) and every xstat of tpacket_stats.c is in the guide's
 #     tables and every name in those tables exists in the code; the ini
 #     uses DPDK's feature keys and agrees with dev_ops and capabilities.
 #

@@ -37,6 +37,14 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* tpacket_tx.c's secondary entry needs tpacket_mp.c: no secondary here. */
+int
+tpk_proc_txq(const struct tpk_txq *txq __rte_unused, int *fd __rte_unused,
+	     uint8_t **map __rte_unused)
+{
+	return -ENODEV;
+}
+
 static const uint64_t flag_tab[16] = {
 	RTE_MBUF_F_TX_IPV4, RTE_MBUF_F_TX_IPV6, RTE_MBUF_F_TX_IP_CKSUM,
 	RTE_MBUF_F_TX_TCP_CKSUM, RTE_MBUF_F_TX_UDP_CKSUM,

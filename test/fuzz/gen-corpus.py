@@ -369,6 +369,22 @@ def coalesce_seeds():
     }
 
 
+def txhdr_seeds():
+    """fuzz_txhdr: control byte, 2 bytes of extra length, a frame."""
+    seeds = {}
+    cases = (("tcp4_tso", 4, 6, 1400, 0x0e, 30000),
+             ("tcp6_vlan_pseudo", 6, 6, 200, 0x09, 7),
+             ("udp4_csum_only", 4, 17, 100, 0x0c, 0),
+             ("tcp4_padded_sw", 4, 6, 2, 0x10, 0),
+             ("udp6_hbh_sw", 6, 17, 30, 0x11, 0x0123))
+    for name, v, proto, pay, ctl, extra in cases:
+        fr, _ = frame(v, proto, pay, hbh=name.endswith("hbh_sw"))
+        if name.endswith("padded_sw"):
+            fr += bytes(6)
+        seeds[name] = struct.pack("!BH", ctl, extra) + fr
+    return seeds
+
+
 def main():
     top = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "corpus")
@@ -379,6 +395,7 @@ def main():
         "fuzz_vnet_tx": vnet_tx_seeds(),
         "fuzz_tx_prepare": tx_prepare_seeds(),
         "fuzz_coalesce": coalesce_seeds(),
+        "fuzz_txhdr": txhdr_seeds(),
     }
     regress = os.path.join(os.path.dirname(out), "regress")
     for base, group in ((out, sets), (regress, regress_seeds())):

@@ -123,20 +123,15 @@ tpk_proc_free(struct rte_eth_dev *dev)
 	dev->process_private = NULL;
 }
 
-/* Secondary: fetch the primary's sockets and map the rings. */
-int
-tpk_mp_attach(struct rte_eth_dev *dev)
+/*
+ * Ask the primary for the fds of every queue, in batches of what one
+ * message carries. 1: the primary has not started every queue (stats
+ * work, no datapath here); 0: all received; negative: error.
+ */
+static int
+tpk_mp_fetch_fds(struct rte_eth_dev *dev, struct tpk_proc *pp)
 {
-	struct tpk_proc *pp;
 	uint16_t first = 0, total = 1;
-	int i;
-
-	pp = calloc(1, sizeof(*pp));
-	if (pp == NULL)
-		return -ENOMEM;
-	for (i = 0; i < TPK_MAX_QUEUES; i++)
-		pp->rx_fd[i] = pp->tx_fd[i] = -1;
-	dev->process_private = pp;
 
 	while (first < total) {
 		struct rte_mp_msg req;
@@ -163,17 +158,9 @@ tpk_mp_attach(struct rte_eth_dev *dev)
 			for (k = 0; k < m->num_fds; k++)
 				close(m->fds[k]);
 			free(rep.msgs);
-			if (err == -EAGAIN) {
-				/* Not started yet: stats work, no datapath. */
-				TPK_LOG(WARNING, "%s: the primary has not started every queue; no datapath in this process",
-					dev->data->name);
-				return 0;
-			}
-			return err;
+			return err == -EAGAIN ? 1 : err;
 		}
-		total = rp->nb_rx + rp->nb_tx;
-		if (total > 2 * TPK_MAX_QUEUES)
-			total = 2 * TPK_MAX_QUEUES;
+		total = RTE_MIN(rp->nb_rx + rp->nb_tx, 2 * TPK_MAX_QUEUES);
 		for (k = 0; k < m->num_fds; k++) {
 			uint16_t idx = first + k;
 
@@ -189,32 +176,61 @@ tpk_mp_attach(struct rte_eth_dev *dev)
 		if (rp->count == 0)
 			break;
 	}
+	return 0;
+}
 
+/* Map fd's ring of len bytes (0: none) into *map. */
+static int
+tpk_mp_map(int fd, size_t len, uint8_t **map, size_t *map_len)
+{
+	void *m;
+
+	if (fd < 0 || len == 0)
+		return 0;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED)
+		return -errno;
+	*map = m;
+	*map_len = len;
+	return 0;
+}
+
+/* Secondary: fetch the primary's sockets and map the rings. */
+int
+tpk_mp_attach(struct rte_eth_dev *dev)
+{
+	struct tpk_proc *pp;
+	int i, ret;
+
+	pp = calloc(1, sizeof(*pp));
+	if (pp == NULL)
+		return -ENOMEM;
+	for (i = 0; i < TPK_MAX_QUEUES; i++)
+		pp->rx_fd[i] = pp->tx_fd[i] = -1;
+	dev->process_private = pp;
+	ret = tpk_mp_fetch_fds(dev, pp);
+	if (ret == 1) {
+		TPK_LOG(WARNING, "%s: the primary has not started every queue; no datapath in this process",
+			dev->data->name);
+		return 0;
+	}
+	if (ret < 0)
+		return ret;
 	for (i = 0; i < dev->data->nb_rx_queues && i < TPK_MAX_QUEUES; i++) {
 		struct tpk_rxq *rxq = dev->data->rx_queues[i];
-		void *map;
 
-		if (pp->rx_fd[i] < 0 || rxq == NULL || rxq->ring.map_len == 0)
-			continue;
-		map = mmap(NULL, rxq->ring.map_len, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, pp->rx_fd[i], 0);
-		if (map == MAP_FAILED)
-			return -errno;
-		pp->rx_map[i] = map;
-		pp->rx_len[i] = rxq->ring.map_len;
+		if (rxq != NULL && (ret = tpk_mp_map(pp->rx_fd[i],
+				rxq->ring.map_len, &pp->rx_map[i],
+				&pp->rx_len[i])) < 0)
+			return ret;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues && i < TPK_MAX_QUEUES; i++) {
 		struct tpk_txq *txq = dev->data->tx_queues[i];
-		void *map;
 
-		if (pp->tx_fd[i] < 0 || txq == NULL || txq->ring.map_len == 0)
-			continue;
-		map = mmap(NULL, txq->ring.map_len, PROT_READ | PROT_WRITE,
-			   MAP_SHARED, pp->tx_fd[i], 0);
-		if (map == MAP_FAILED)
-			return -errno;
-		pp->tx_map[i] = map;
-		pp->tx_len[i] = txq->ring.map_len;
+		if (txq != NULL && (ret = tpk_mp_map(pp->tx_fd[i],
+				txq->ring.map_len, &pp->tx_map[i],
+				&pp->tx_len[i])) < 0)
+			return ret;
 	}
 	TPK_LOG(INFO, "%s: attached to %u RX and %u TX queues of the primary",
 		dev->data->name, dev->data->nb_rx_queues, dev->data->nb_tx_queues);
