@@ -140,8 +140,13 @@ rtnl_getlink(struct tpk_netif *ni)
 		    tpk_netif_parse_link(nh, &lm) < 0)
 			continue;
 		ni->hw_type = lm.hw_type;
-		ni->min_mtu = lm.min_mtu;
-		ni->max_mtu = lm.max_mtu;
+		/*
+		 * 0 is "no limit" (lo, some virtual devices): the largest
+		 * IP datagram, which is also what an ethdev MTU can hold.
+		 */
+		ni->min_mtu = lm.min_mtu ? lm.min_mtu : 68;
+		ni->max_mtu = lm.max_mtu && lm.max_mtu < TPK_NETIF_MTU_MAX ?
+			lm.max_mtu : TPK_NETIF_MTU_MAX;
 		if (lm.carrier >= 0)
 			ni->carrier = (uint8_t)lm.carrier;
 		ni->gso_max_size = lm.gso_max_size;
@@ -219,7 +224,7 @@ tpk_netif_get(const char *name, struct tpk_netif *ni)
 	if (ret < 0)
 		return ret;
 	ni->min_mtu = 68;
-	ni->max_mtu = ni->mtu;
+	ni->max_mtu = ni->mtu < TPK_NETIF_MTU_MAX ? ni->mtu : TPK_NETIF_MTU_MAX;
 	ni->gso_max_size = 65536;
 	(void)rtnl_getlink(ni);	/* best effort: keeps the defaults above */
 	if (ni->gso_max_size < 65536)

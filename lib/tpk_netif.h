@@ -9,6 +9,9 @@
 #include <stdbool.h>
 #include <net/if.h>
 
+/* Largest MTU reported: an IP datagram's limit, and ethdev's (uint16_t). */
+#define TPK_NETIF_MTU_MAX 65535u
+
 struct tpk_netif {
 	char name[IF_NAMESIZE];
 	int ifindex;

@@ -31,7 +31,8 @@ static uint64_t
 tpk_tx_capa(const struct pmd_internals *pmd)
 {
 	uint64_t c = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
-		RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+		RTE_ETH_TX_OFFLOAD_VLAN_INSERT | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+		RTE_ETH_TX_OFFLOAD_SCTP_CKSUM;
 
 	if (pmd->vnet_len) {
 		c |= RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
@@ -40,6 +41,29 @@ tpk_tx_capa(const struct pmd_internals *pmd)
 			c |= RTE_ETH_TX_OFFLOAD_UDP_TSO;
 	}
 	return c;
+}
+
+/*
+ * The MTU given to rte_eth_dev_configure (rxmode.mtu) goes to the
+ * interface, as rte_eth_dev_set_mtu's does. ethdev fills in 1500 when the
+ * application gives none, so 1500 is taken as "not asked" and leaves the
+ * interface as it is: an application that never spoke of the MTU does not
+ * shrink a jumbo interface. ethdev then reports the interface's MTU.
+ */
+static int
+tpk_configure_mtu(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint32_t mtu = dev->data->dev_conf.rxmode.mtu;
+	int ret;
+
+	if (mtu != 0 && mtu != RTE_ETHER_MTU && mtu != pmd->ni.mtu) {
+		ret = tpk_mtu_set(dev, (uint16_t)mtu);
+		if (ret < 0)
+			return ret;
+	}
+	dev->data->mtu = (uint16_t)RTE_MIN(pmd->ni.mtu, TPK_NETIF_MTU_MAX);
+	return 0;
 }
 
 int
@@ -56,7 +80,7 @@ tpk_dev_configure(struct rte_eth_dev *dev)
 	if (dev->data->nb_rx_queues != dev->data->nb_tx_queues)
 		TPK_LOG(DEBUG, "%s: %u RX and %u TX queues", dev->data->name,
 			dev->data->nb_rx_queues, dev->data->nb_tx_queues);
-	return 0;
+	return tpk_configure_mtu(dev);
 }
 
 int
@@ -171,6 +195,15 @@ tpk_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 
 	if (mtu == old)
 		return 0;
+	/* Every frame must fit one ring block (double-tagged at most). */
+	if (pmd->da.rx_mode != TPK_RX_RECVMMSG &&
+	    tpk_frame_len(mtu, 2) > tpk_ring_frame_cap(pmd->blocksz)) {
+		TPK_LOG(ERR, "%s: MTU %u: frames of up to %u B do not fit the ring's %u-byte blocks (devarg blocksz=); at most MTU %u",
+			dev->data->name, mtu, tpk_frame_len(mtu, 2),
+			pmd->blocksz, tpk_ring_frame_cap(pmd->blocksz) -
+			tpk_frame_len(0, 2));
+		return -EINVAL;
+	}
 	ret = tpk_netif_set_mtu(pmd->ni.name, mtu);
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: set MTU %u on %s: %s", dev->data->name, mtu,
@@ -223,6 +256,26 @@ tpk_ptypes(struct rte_eth_dev *dev __rte_unused, size_t *n)
 
 	*n = RTE_DIM(ptypes) - 1;
 	return ptypes;
+}
+
+/*
+ * The application says which packet types it reads: with no L3/L4 type
+ * among them the RX path parses a frame only when a checksum needs it.
+ */
+int
+tpk_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint16_t i;
+
+	pmd->ptype_mask = ptype_mask == RTE_PTYPE_UNKNOWN ? 0 : ptype_mask;
+	for (i = 0; i < dev->data->nb_rx_queues; i++) {
+		struct tpk_rxq *rxq = dev->data->rx_queues[i];
+
+		if (rxq != NULL)
+			tpk_rxq_ptypes(rxq, pmd->ptype_mask);
+	}
+	return 0;
 }
 
 int

@@ -94,6 +94,8 @@ struct tpk_rxq {
 	bool ip_cksum;
 	bool rss_hash;
 	bool timestamp;
+	bool parse;		/* fill L3/L4 packet types (ptypes set) */
+	uint32_t ptype_mask;	/* the packet types the application wants */
 	uint16_t data_room;	/* bytes per mbuf after the headroom */
 	int ts_offset;		/* mbuf timestamp dynfield */
 	uint64_t ts_flag;
@@ -166,6 +168,24 @@ struct tpk_txq {
 	struct tpk_txhdr hdr[TPK_TX_BATCH];
 } __rte_cache_aligned;
 
+/*
+ * What a queue has counted, kept by the port across the queue's release:
+ * a re-setup or a reconfigure gives the new queue of that index the same
+ * totals, so that only stats_reset clears them.
+ */
+struct tpk_rxq_saved {
+	struct tpk_rxq_stats st, base;
+	uint64_t k_packets, k_drops, k_freezes, k_drops_base, k_freezes_base;
+	uint64_t bad_blocks, blocks_full, blocks_tmo;
+	uint64_t bad_blocks_base, blocks_full_base, blocks_tmo_base;
+	bool valid;
+};
+
+struct tpk_txq_saved {
+	struct tpk_txq_stats st, base;
+	bool valid;
+};
+
 struct pmd_internals {
 	struct tpk_devargs da;
 	struct tpk_netif ni;
@@ -181,6 +201,7 @@ struct pmd_internals {
 	bool hw_rx_timestamp;	/* the NIC stamps received frames */
 	int ctl_fd;		/* holds PACKET_MR_* memberships */
 	bool promisc, allmulti;
+	uint32_t ptype_mask;	/* rte_eth_dev_set_ptypes(), all by default */
 	uint32_t orig_mtu;	/* to restore on close, 0 if untouched */
 	uint8_t orig_mac[6];
 	bool mac_changed;
@@ -201,6 +222,8 @@ struct pmd_internals {
 	uint16_t nb_members;
 	int nl_fd;		/* link events */
 	struct rte_intr_handle *lsc_intr;
+	struct tpk_rxq_saved rx_saved[TPK_MAX_QUEUES];
+	struct tpk_txq_saved tx_saved[TPK_MAX_QUEUES];
 };
 
 /* tpacket_config.c: configuration and what the port reports. */
@@ -213,6 +236,7 @@ int tpk_allmulti_disable(struct rte_eth_dev *dev);
 int tpk_mtu_set(struct rte_eth_dev *dev, uint16_t mtu);
 int tpk_mac_addr_set(struct rte_eth_dev *dev, struct rte_ether_addr *addr);
 const uint32_t *tpk_ptypes(struct rte_eth_dev *dev, size_t *n);
+int tpk_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask);
 int tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
 		      struct rte_eth_burst_mode *mode);
 int tpk_tx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
@@ -243,6 +267,7 @@ int tpk_dev_start(struct rte_eth_dev *dev);
 int tpk_dev_stop(struct rte_eth_dev *dev);
 void tpk_close_sockets(struct rte_eth_dev *dev);
 void tpk_queues_set_mtu(struct rte_eth_dev *dev, uint32_t mtu);
+void tpk_rxq_ptypes(struct tpk_rxq *rxq, uint32_t mask);
 
 /* tpacket_link.c: link state, link events, interface removal. */
 int tpk_link_update(struct rte_eth_dev *dev, int wait);

@@ -36,7 +36,15 @@ tpk_rx_intr_install(struct rte_eth_dev *dev)
 		    rte_intr_efds_index_set(h, i, rxq->ring.fd))
 			return -EINVAL;
 	}
-	rte_intr_type_set(h, RTE_INTR_HANDLE_EXT);
+	/*
+	 * A virtual device's vectors: one event fd per queue (its socket),
+	 * which is what rte_intr_cap_multiple() and the eventdev Rx
+	 * interrupt adapter look for. Counter size 0: EAL never reads the
+	 * fd (it would consume a frame); the next rx_burst drains it.
+	 */
+	if (rte_intr_type_set(h, RTE_INTR_HANDLE_VDEV) ||
+	    rte_intr_efd_counter_size_set(h, 0))
+		return -EINVAL;
 	rte_intr_nb_efd_set(h, n);
 	rte_intr_max_intr_set(h, n + 1);
 	return 0;

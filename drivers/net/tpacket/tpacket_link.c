@@ -107,7 +107,7 @@ tpk_dev_reset(struct rte_eth_dev *dev)
 	pmd->ni = ni;
 	memcpy(pmd->mac.addr_bytes, ni.mac, RTE_ETHER_ADDR_LEN);
 	rte_ether_addr_copy(&pmd->mac, dev->data->mac_addrs);
-	dev->data->mtu = ni.mtu;
+	dev->data->mtu = (uint16_t)RTE_MIN(ni.mtu, TPK_NETIF_MTU_MAX);
 	__atomic_store_n(&pmd->gone, 0, __ATOMIC_RELEASE);
 	return 0;
 }

@@ -92,6 +92,7 @@ static const struct eth_dev_ops tpk_ops = {
 	.mtu_set = tpk_mtu_set,
 	.mac_addr_set = tpk_mac_addr_set,
 	.dev_supported_ptypes_get = tpk_ptypes_get,
+	.dev_ptypes_set = tpk_ptypes_set,
 	.rx_burst_mode_get = tpk_rx_burst_mode,
 	.tx_burst_mode_get = tpk_tx_burst_mode,
 	.fw_version_get = tpk_fw_version,
@@ -243,7 +244,7 @@ tpk_probe_dev_data(struct rte_eth_dev *dev, struct rte_vdev_device *vdev)
 	if (dev->data->mac_addrs == NULL)
 		return -ENOMEM;
 	rte_ether_addr_copy(&pmd->mac, dev->data->mac_addrs);
-	dev->data->mtu = ni->mtu;
+	dev->data->mtu = (uint16_t)RTE_MIN(ni->mtu, TPK_NETIF_MTU_MAX);
 	dev->data->dev_link.link_speed = ni->speed_mbps ? ni->speed_mbps :
 		RTE_ETH_SPEED_NUM_UNKNOWN;
 	dev->data->dev_link.link_duplex = RTE_ETH_LINK_FULL_DUPLEX;
@@ -304,6 +305,8 @@ tpk_probe(struct rte_vdev_device *vdev)
 	pmd->fanout_id = -1;
 	pmd->rss_prog_fd = -1;
 	pmd->reta_fd = -1;
+	pmd->ptype_mask = RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK |
+		RTE_PTYPE_L4_MASK;
 	tpk_probe_features(pmd);
 	ret = tpk_ring_geometry(pmd);
 	if (ret < 0)

@@ -421,6 +421,54 @@ tpk_dev_stop(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/* Keep a released queue's counters for the next queue of its index. */
+static void
+tpk_rxq_save(struct pmd_internals *pmd, const struct tpk_rxq *q)
+{
+	struct tpk_rxq_saved *sv;
+
+	if (q->queue_id >= TPK_MAX_QUEUES)
+		return;
+	sv = &pmd->rx_saved[q->queue_id];
+	sv->st = q->st;
+	sv->base = q->base;
+	sv->k_packets = q->k_packets;
+	sv->k_drops = q->k_drops;
+	sv->k_freezes = q->k_freezes;
+	sv->k_drops_base = q->k_drops_base;
+	sv->k_freezes_base = q->k_freezes_base;
+	sv->bad_blocks = q->cur.bad_blocks;
+	sv->blocks_full = q->cur.blocks_full;
+	sv->blocks_tmo = q->cur.blocks_tmo;
+	sv->bad_blocks_base = q->bad_blocks_base;
+	sv->blocks_full_base = q->blocks_full_base;
+	sv->blocks_tmo_base = q->blocks_tmo_base;
+	sv->valid = true;
+}
+
+static void
+tpk_rxq_restore(const struct pmd_internals *pmd, struct tpk_rxq *q)
+{
+	const struct tpk_rxq_saved *sv;
+
+	if (q->queue_id >= TPK_MAX_QUEUES || !pmd->rx_saved[q->queue_id].valid)
+		return;
+	sv = &pmd->rx_saved[q->queue_id];
+	q->st = sv->st;
+	q->base = sv->base;
+	q->k_packets = sv->k_packets;
+	q->k_drops = sv->k_drops;
+	q->k_freezes = sv->k_freezes;
+	q->k_drops_base = sv->k_drops_base;
+	q->k_freezes_base = sv->k_freezes_base;
+	q->cur.bad_blocks = sv->bad_blocks;
+	q->cur.blocks_full = sv->blocks_full;
+	q->cur.blocks_tmo = sv->blocks_tmo;
+	q->bad_blocks_base = sv->bad_blocks_base;
+	q->blocks_full_base = sv->blocks_full_base;
+	q->blocks_tmo_base = sv->blocks_tmo_base;
+}
+
 void
 tpk_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 {
@@ -429,6 +477,7 @@ tpk_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (rxq == NULL)
 		return;
 	tpk_rxq_close(rxq);
+	tpk_rxq_save(dev->data->dev_private, rxq);
 	if (rxq->rcv != NULL) {
 		rte_free(rxq->rcv->arena);
 		rte_free(rxq->rcv);
@@ -445,8 +494,25 @@ tpk_tx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 	if (txq == NULL)
 		return;
 	tpk_txq_close(txq);
+	if (qid < TPK_MAX_QUEUES) {
+		struct tpk_txq_saved *sv =
+			&((struct pmd_internals *)dev->data->dev_private)->tx_saved[qid];
+
+		sv->st = txq->st;
+		sv->base = txq->base;
+		sv->valid = true;
+	}
 	rte_free(txq);
 	dev->data->tx_queues[qid] = NULL;
+}
+
+/* Which packet types the queue fills (rte_eth_dev_set_ptypes). */
+void
+tpk_rxq_ptypes(struct tpk_rxq *rxq, uint32_t mask)
+{
+	/* Plain stores read by the polling lcore at its next frame. */
+	rxq->ptype_mask = mask | RTE_PTYPE_L2_MASK;
+	rxq->parse = mask & (RTE_PTYPE_L3_MASK | RTE_PTYPE_L4_MASK);
 }
 
 /* recvmmsg mode: the arena of slots the frames are received into. */
@@ -525,6 +591,8 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	rxq->ip_cksum = off & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	rxq->rss_hash = off & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	rxq->deferred_start = conf->rx_deferred_start;
+	tpk_rxq_ptypes(rxq, pmd->ptype_mask);
+	tpk_rxq_restore(pmd, rxq);
 	if (off & RTE_ETH_RX_OFFLOAD_TIMESTAMP) {
 		if (rte_mbuf_dyn_rx_timestamp_register(&rxq->ts_offset,
 						       &rxq->ts_flag) < 0) {
@@ -571,6 +639,10 @@ tpk_tx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	txq->offloads = conf->offloads | dev->data->dev_conf.txmode.offloads;
 	txq->max_frame = tpk_frame_len(pmd->ni.mtu, 1);
 	txq->deferred_start = conf->tx_deferred_start;
+	if (qid < TPK_MAX_QUEUES && pmd->tx_saved[qid].valid) {
+		txq->st = pmd->tx_saved[qid].st;
+		txq->base = pmd->tx_saved[qid].base;
+	}
 	txq->nb_desc = nb_desc;
 	txq->gone = &pmd->gone;
 	dev->data->tx_queues[qid] = txq;

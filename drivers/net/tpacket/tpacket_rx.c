@@ -17,7 +17,8 @@
 static inline uint32_t
 tpk_ptype(const struct tpk_pkt_info *pi, bool tagged)
 {
-	uint32_t pt = tagged ? RTE_PTYPE_L2_ETHER_VLAN : RTE_PTYPE_L2_ETHER;
+	uint32_t pt = tagged || pi->nb_vlans ? RTE_PTYPE_L2_ETHER_VLAN :
+		RTE_PTYPE_L2_ETHER;
 
 	if (pi->l3 == TPK_L3_IPV4)
 		pt |= pi->l3_len == 20 ? RTE_PTYPE_L3_IPV4 :
@@ -149,7 +150,7 @@ tpk_gso_emit(struct tpk_rxq *rxq, const uint8_t *ring, struct rte_mbuf **bufs,
 	uint16_t n = 0;
 
 	pi.l2_len += ins;
-	ptype = tpk_ptype(&pi, ins != 0);
+	ptype = tpk_ptype(&pi, ins != 0) & rxq->ptype_mask;
 	flags = (full ? RTE_MBUF_F_RX_L4_CKSUM_GOOD : RTE_MBUF_F_RX_L4_CKSUM_NONE) |
 		(pi.l3 == TPK_L3_IPV4 ? RTE_MBUF_F_RX_IP_CKSUM_GOOD : 0);
 	if (rxq->rss_hash)
@@ -380,8 +381,9 @@ tpk_rx_frame(struct tpk_rxq *rxq, const uint8_t *ring,
 		return TPK_RX_NOMBUF;
 	}
 	flags = tpk_rx_csum(rxq, f, &vm, &pi, &have_pi, m);
-	if (rxq->ip_cksum && !have_pi && tpk_pkt_parse(f->data, f->snaplen,
-						       &pi) == 0)
+	/* Every advertised packet type is filled unless the app said less. */
+	if ((rxq->ip_cksum || rxq->parse) && !have_pi &&
+	    tpk_pkt_parse(f->data, f->snaplen, &pi) == 0)
 		have_pi = true;
 	if (have_pi) {
 		if (rxq->ip_cksum && pi.l3 == TPK_L3_IPV4)
@@ -389,7 +391,7 @@ tpk_rx_frame(struct tpk_rxq *rxq, const uint8_t *ring,
 						  pi.l3_len) ?
 				RTE_MBUF_F_RX_IP_CKSUM_GOOD :
 				RTE_MBUF_F_RX_IP_CKSUM_BAD;
-		m->packet_type = tpk_ptype(&pi, tpid != 0);
+		m->packet_type = tpk_ptype(&pi, tpid != 0) & rxq->ptype_mask;
 		m->l2_len = pi.l2_len + (tpid ? TPK_VLAN_HLEN : 0);
 		m->l3_len = pi.l3_len;
 		m->l4_len = pi.l4_len;

@@ -108,6 +108,7 @@ tpk_stats_get(struct rte_eth_dev *dev, struct rte_eth_stats *s TPK_QSTATS_PARAM)
 int
 tpk_stats_reset(struct rte_eth_dev *dev)
 {
+	struct pmd_internals *pmd = dev->data->dev_private;
 	uint16_t i;
 
 	tpk_kstats_pull(dev);
@@ -129,6 +130,11 @@ tpk_stats_reset(struct rte_eth_dev *dev)
 		if (q != NULL)
 			q->base = q->st;
 	}
+	/* Queues configured away: their totals start again from zero. */
+	for (i = dev->data->nb_rx_queues; i < TPK_MAX_QUEUES; i++)
+		pmd->rx_saved[i].valid = false;
+	for (i = dev->data->nb_tx_queues; i < TPK_MAX_QUEUES; i++)
+		pmd->tx_saved[i].valid = false;
 	return 0;
 }
 

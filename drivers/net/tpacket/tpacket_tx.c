@@ -16,7 +16,9 @@
 #include <netinet/in.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_hash_crc.h>
 #include <rte_ip.h>
+#include <rte_sctp.h>
 
 #include "tpacket_ethdev.h"
 #include "tpk_coalesce.h"
@@ -43,6 +45,7 @@ struct tpk_tx_plan {
 	 * kernel. 0: not such a frame.
 	 */
 	uint32_t sw_l4_len;
+	bool sctp;		/* CRC32c of the SCTP packet, in software */
 };
 
 /*
@@ -65,43 +68,57 @@ tpk_tx_frame_max(const struct tpk_txq *txq, const struct rte_mbuf *m,
 }
 
 /*
- * TX offload flags a frame needs because of how it was received: a frame
- * that our RX delivered with its checksum unfinished (L4_CKSUM_NONE, the
- * application enabled RX checksum offload) or whole (LRO) still carries
- * the kernel's pseudo-header sum. Forwarded as is, it would leave with a
- * wrong checksum, so the kernel is asked to finish (and segment) it.
+ * A frame our RX delivered with its checksum unfinished (L4_CKSUM_NONE:
+ * the application enabled RX checksum offload) or whole (LRO) still
+ * carries the kernel's pseudo-header sum. Forwarded as is, it would leave
+ * with a wrong checksum, so unless the application asked for offloads
+ * itself, the kernel is asked to finish (and segment) it.
+ */
+static inline bool
+tpk_tx_reoffload(uint64_t ol)
+{
+	return unlikely((ol & RTE_MBUF_F_RX_LRO) ||
+			(ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			RTE_MBUF_F_RX_L4_CKSUM_NONE) && !(ol & TPK_TX_HDR_FLAGS);
+}
+
+/*
+ * The TX offload flags m needs, and its header lengths. For a re-offload
+ * both come from the packet bytes (lib's parser), never from packet_type
+ * or the l2/l3/l4_len fields: an application owns those and may rewrite
+ * them (l3fwd --parse-ptype keeps L2/L3 only) while forwarding the bytes.
+ * Otherwise the lengths are the application's, with the flags it set.
  */
 static inline uint64_t
-tpk_tx_flags(const struct rte_mbuf *m)
+tpk_tx_flags(const struct rte_mbuf *m, struct tpk_pkt_info *pi)
 {
-	uint64_t ol = m->ol_flags, tx;
-	uint32_t pt = m->packet_type;
+	uint64_t ol = m->ol_flags;
+	uint8_t buf[TPK_TX_HDR_MAX];
+	const uint8_t *hdr;
+	uint32_t n;
 
-	if (likely(!(ol & RTE_MBUF_F_RX_LRO) &&
-		   (ol & RTE_MBUF_F_RX_L4_CKSUM_MASK) !=
-		   RTE_MBUF_F_RX_L4_CKSUM_NONE))
+	pi->l2_len = m->l2_len;
+	pi->l3_len = m->l3_len;
+	pi->l4_len = m->l4_len;
+	if (likely(!tpk_tx_reoffload(ol)))
 		return ol;
-	if (ol & TPK_TX_HDR_FLAGS)
-		return ol;	/* the application said what it wants */
-	if (RTE_ETH_IS_IPV4_HDR(pt))
-		tx = RTE_MBUF_F_TX_IPV4;
-	else if (RTE_ETH_IS_IPV6_HDR(pt))
-		tx = RTE_MBUF_F_TX_IPV6;
-	else
-		return ol;
-	switch (pt & RTE_PTYPE_L4_MASK) {
-	case RTE_PTYPE_L4_TCP:
-		tx |= (ol & RTE_MBUF_F_RX_LRO) ? RTE_MBUF_F_TX_TCP_SEG :
-			RTE_MBUF_F_TX_TCP_CKSUM;
-		break;
-	case RTE_PTYPE_L4_UDP:
-		tx |= (ol & RTE_MBUF_F_RX_LRO) ? RTE_MBUF_F_TX_UDP_SEG :
-			RTE_MBUF_F_TX_UDP_CKSUM;
-		break;
-	default:
-		return ol;
+	n = RTE_MIN(m->pkt_len, (uint32_t)sizeof(buf));
+	hdr = rte_pktmbuf_read(m, 0, n, buf);
+	if (hdr == NULL || tpk_pkt_parse(hdr, n, pi) < 0 || pi->ip_frag ||
+	    (pi->l4_proto != IPPROTO_TCP && pi->l4_proto != IPPROTO_UDP)) {
+		pi->l2_len = m->l2_len;
+		pi->l3_len = m->l3_len;
+		pi->l4_len = m->l4_len;
+		return ol;	/* nothing the kernel could finish */
 	}
-	return ol | tx;
+	ol |= pi->l3 == TPK_L3_IPV4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6;
+	if (pi->l4_proto == IPPROTO_TCP)
+		ol |= (ol & RTE_MBUF_F_RX_LRO) ? RTE_MBUF_F_TX_TCP_SEG :
+			RTE_MBUF_F_TX_TCP_CKSUM;
+	else
+		ol |= (ol & RTE_MBUF_F_RX_LRO) ? RTE_MBUF_F_TX_UDP_SEG :
+			RTE_MBUF_F_TX_UDP_CKSUM;
+	return ol;
 }
 
 /*
@@ -129,12 +146,44 @@ tpk_tx_l4_req(uint64_t ol, struct tpk_tx_req *r)
 		r->l4_proto = IPPROTO_TCP;
 	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_UDP_CKSUM)
 		r->l4_proto = IPPROTO_UDP;
+	else if ((ol & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_SCTP_CKSUM &&
+		 !r->gso)
+		r->l4_proto = IPPROTO_SCTP;	/* tpk_tx_plan_sctp */
 	else if ((ol & RTE_MBUF_F_TX_L4_MASK) != 0)
-		return -ENOTSUP;	/* SCTP */
+		return -EINVAL;
 	else
 		r->l4_proto = 0;
-	r->l4_csum = r->l4_proto != 0;
+	r->l4_csum = r->l4_proto == IPPROTO_TCP || r->l4_proto == IPPROTO_UDP;
 	r->ecn = false;
+	return 0;
+}
+
+/*
+ * SCTP checksum: no kernel offload exists for it through a vnet header,
+ * so the CRC32c is computed here (tpk_tx_headers) over the SCTP packet;
+ * the common header goes into the scratch copy with the result.
+ */
+static inline int
+tpk_tx_plan_sctp(const struct tpk_txq *txq, const struct rte_mbuf *m,
+		 const struct tpk_tx_req *r, struct tpk_tx_plan *p,
+		 uint32_t ins)
+{
+	struct tpk_txh_req *h = &p->h;
+	uint16_t l2 = r->l2_len - ins;
+
+	if (r->l3 == TPK_L3_NONE || l2 < 14 || r->l3_len < 20)
+		return -EINVAL;
+	h->src_len = l2 + r->l3_len + sizeof(struct rte_sctp_hdr);
+	if (h->src_len > m->data_len)
+		return -EINVAL;
+	if (p->wire_len > tpk_tx_frame_max(txq, m, ins))
+		return -EMSGSIZE;
+	h->pi.l4_proto = IPPROTO_SCTP;
+	h->pi.l4_len = sizeof(struct rte_sctp_hdr);
+	h->ip_csum = r->l3 == TPK_L3_IPV4 && (p->ol & RTE_MBUF_F_TX_IP_CKSUM);
+	h->csum_start = r->l2_len + r->l3_len;
+	h->csum_offset = offsetof(struct rte_sctp_hdr, cksum);
+	p->sctp = true;
 	return 0;
 }
 
@@ -147,11 +196,12 @@ tpk_tx_plan_l4(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	       struct tpk_tx_req *r, struct tpk_tx_plan *p, uint32_t ins)
 {
 	struct tpk_txh_req *h = &p->h;
+	uint16_t l2 = r->l2_len - ins;	/* in the mbuf */
 
 	if (tpk_vnet_tx_fill(r, &p->vh, txq->udp_gso) != TPK_TX_OK)
 		return r->gso && r->l4_proto == IPPROTO_UDP &&
 			!txq->udp_gso ? -ENOTSUP : -EINVAL;
-	h->src_len = m->l2_len + r->l3_len + r->l4_len;
+	h->src_len = l2 + r->l3_len + r->l4_len;
 	if (h->src_len > m->data_len)
 		return -EINVAL;	/* headers split over segments */
 	if (!r->gso && p->wire_len > tpk_tx_frame_max(txq, m, ins))
@@ -166,13 +216,13 @@ tpk_tx_plan_l4(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	h->l4_pseudo = true;
 	if (!r->gso) {
 		/* The IP header, not the frame, says where L4 ends. */
-		struct tpk_pkt_info pi = { .l2_len = m->l2_len,
+		struct tpk_pkt_info pi = { .l2_len = l2,
 			.l3_len = r->l3_len, .l4_len = r->l4_len, .l3 = r->l3 };
 		uint32_t end = tpk_l3_end(rte_pktmbuf_mtod(m, const uint8_t *),
 					  m->pkt_len, &pi);
 
 		if (unlikely(end < m->pkt_len)) {
-			p->sw_l4_len = end - m->l2_len - r->l3_len;
+			p->sw_l4_len = end - l2 - r->l3_len;
 			h->l4_pseudo = false;
 			memset(&p->vh, 0, sizeof(p->vh));
 		}
@@ -193,7 +243,8 @@ static inline int
 tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	    struct tpk_tx_plan *p)
 {
-	uint64_t ol = tpk_tx_flags(m);
+	struct tpk_pkt_info lens;
+	uint64_t ol = tpk_tx_flags(m, &lens);
 	uint32_t ins = (ol & RTE_MBUF_F_TX_VLAN) ? TPK_VLAN_HLEN : 0;
 	struct tpk_txh_req *h = &p->h;
 	struct tpk_tx_req r;
@@ -210,6 +261,7 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	p->wire_len = m->pkt_len + ins;
 	p->scratch = ins != 0;
 	p->sw_l4_len = 0;
+	p->sctp = false;
 	h->src_len = ins ? 12 : 0;
 	h->vlan_insert = ins != 0;
 	h->vlan_tci = m->vlan_tci;
@@ -219,9 +271,9 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		return p->wire_len > tpk_tx_frame_max(txq, m, ins) ? -EMSGSIZE : 0;
 
 	/* Offloads: the headers must be where the lengths say they are. */
-	r.l2_len = m->l2_len + ins;
-	r.l3_len = m->l3_len;
-	r.l4_len = m->l4_len;
+	r.l2_len = lens.l2_len + ins;
+	r.l3_len = lens.l3_len;
+	r.l4_len = lens.l4_len;
 	r.pkt_len = p->wire_len;
 	r.segsz = m->tso_segsz;
 	ret = tpk_tx_l4_req(ol, &r);
@@ -233,14 +285,18 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	h->pi.l2_len = r.l2_len;
 	h->pi.l3_len = r.l3_len;
 	h->pi.l3 = r.l3;
-	if (!r.l4_csum) {
+	if (r.l4_proto == IPPROTO_SCTP) {
+		ret = tpk_tx_plan_sctp(txq, m, &r, p, ins);
+		if (ret < 0)
+			return ret;
+	} else if (!r.l4_csum) {
 		/* IPv4 header checksum only. */
-		if (r.l3 != TPK_L3_IPV4 || m->l2_len < 14 || r.l3_len < 20 ||
-		    (uint32_t)m->l2_len + r.l3_len > m->data_len)
+		if (r.l3 != TPK_L3_IPV4 || lens.l2_len < 14 || r.l3_len < 20 ||
+		    (uint32_t)lens.l2_len + r.l3_len > m->data_len)
 			return -EINVAL;
 		if (p->wire_len > tpk_tx_frame_max(txq, m, ins))
 			return -EMSGSIZE;
-		h->src_len = m->l2_len + r.l3_len;
+		h->src_len = lens.l2_len + r.l3_len;
 		h->ip_csum = true;
 	} else {
 		ret = tpk_tx_plan_l4(txq, m, &r, p, ins);
@@ -253,6 +309,46 @@ tpk_tx_plan(const struct tpk_txq *txq, const struct rte_mbuf *m,
 		return -ENOTSUP;	/* vnet_hdr=0: no kernel offloads */
 	p->scratch = true;
 	return 0;
+}
+
+/*
+ * The CRC32c of the SCTP packet (RFC 9260): from its common header, with
+ * the checksum field zero, to where the IP header says the packet ends;
+ * stored in little-endian order. The header part is the scratch copy's.
+ */
+static void
+tpk_tx_sctp_crc(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
+		uint8_t *out)
+{
+	const struct tpk_txh_req *h = &p->h;
+	struct tpk_pkt_info pi = h->pi;
+	uint32_t hl = tpk_txh_len(h), end, off, left;
+	uint8_t *field = out + h->csum_start + h->csum_offset;
+	const struct rte_mbuf *s;
+	uint32_t crc;
+
+	memset(field, 0, 4);
+	crc = rte_hash_crc(out + h->csum_start, hl - h->csum_start, ~0u);
+	/* The packet's end from the IP header, in mbuf offsets. */
+	pi.l2_len -= hl - h->src_len;
+	end = tpk_l3_end(rte_pktmbuf_mtod(m, const uint8_t *), m->pkt_len, &pi);
+	off = h->src_len;
+	left = end > off ? end - off : 0;
+	for (s = m; s != NULL && left; s = s->next) {
+		uint32_t n;
+
+		if (off >= s->data_len) {
+			off -= s->data_len;
+			continue;
+		}
+		n = RTE_MIN(s->data_len - off, left);
+		crc = rte_hash_crc(rte_pktmbuf_mtod_offset(s, const uint8_t *, off),
+				   n, crc);
+		left -= n;
+		off = 0;
+	}
+	crc = rte_cpu_to_le_32(~crc);
+	memcpy(field, &crc, 4);
 }
 
 /*
@@ -273,6 +369,11 @@ tpk_tx_headers(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
 		st->tso++;
 	if (h->ip_csum)
 		st->csum_sw++;
+	if (unlikely(p->sctp)) {
+		tpk_tx_sctp_crc(m, p, out);
+		st->l4_sw++;
+		return;
+	}
 	if (unlikely(p->sw_l4_len != 0)) {
 		uint32_t len = tpk_txh_len(h);
 		uint32_t in_hdr = len - h->csum_start;
@@ -309,7 +410,7 @@ tpk_tx_prepare(void *q, struct rte_mbuf **bufs, uint16_t nb)
 			 */
 			if (ret == 0 && p.vh.flags && !p.h.vlan_insert &&
 			    rte_mbuf_refcnt_read(m) == 1 && RTE_MBUF_DIRECT(m)) {
-				struct tpk_txq_stats st;
+				struct tpk_txq_stats st = { 0 };
 				uint8_t tmp[TPK_TX_HDR_MAX];
 
 				tpk_tx_headers(m, &p, tmp, &st);
@@ -381,8 +482,17 @@ tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
 	/* Untagged frames only: the MTU limit without a tag. */
 	if (m->nb_segs != 1 || m->pkt_len > txq->max_frame - TPK_VLAN_HLEN)
 		return false;
-	ol = tpk_tx_flags(m) & RTE_MBUF_F_TX_OFFLOAD_MASK;
+	ol = m->ol_flags;
 	*off = 0;
+	if (tpk_tx_reoffload(ol)) {
+		/* The kernel sums every segment of the merged frame (and
+		 * segments an LRO one, rewriting the IPv4 checksum). */
+		*off = TPK_COAL_L4_CSUM |
+			((ol & RTE_MBUF_F_RX_LRO) ? TPK_COAL_IP_CSUM : 0);
+		return tpk_coal_peek(rte_pktmbuf_mtod(m, const uint8_t *),
+				     m->data_len);
+	}
+	ol &= RTE_MBUF_F_TX_OFFLOAD_MASK;
 	if (unlikely(ol != 0)) {
 		if (ol & ~TPK_TX_COAL_FLAGS)
 			return false;
@@ -404,8 +514,12 @@ tpk_tx_coal_cand(const struct tpk_txq *txq, const struct rte_mbuf *m,
 static inline bool
 tpk_tx_coal_lens_ok(const struct tpk_coal *c, const struct rte_mbuf *m)
 {
-	uint64_t ol = tpk_tx_flags(m);
+	uint64_t ol = m->ol_flags;
 
+	/* Lengths from the bytes (tpk_coal_start's): only TSO may object. */
+	if (tpk_tx_reoffload(ol))
+		return !(ol & RTE_MBUF_F_RX_LRO) ||
+			m->pkt_len - c->hdr_len <= m->tso_segsz;
 	if (likely(!(ol & TPK_TX_HDR_FLAGS)))
 		return true;
 	if (m->l2_len != c->pi.l2_len || m->l3_len != c->pi.l3_len ||
