@@ -33,36 +33,31 @@ int
 test_rx_byte_exact(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct rte_mbuf *got[N_FRAMES];
 	uint8_t f[2048];
 	int port = -1, n = 0, i;
 
-	if (peer_create(&p, "rx", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "rx", 1500, PEER_RAW, NULL);
+	REQUIRE(port >= 0, out);
 	for (i = 0; i < N_FRAMES; i++) {
 		size_t len = frame_make(f, p.local_mac, p.remote_mac, i, size_of(i));
 
-		CHECK(peer_send(&p, f, len) == 0, "send %d", i);
+		REQUIRE(peer_send(&p, f, len) == 0, out, "send %d", i);
 	}
 	n = port_rx_collect(port, got, N_FRAMES, TEST_ETHERTYPE, 3000, NULL);
-	CHECK(n == N_FRAMES, "received %d of %d", n, N_FRAMES);
+	REQUIRE(n == N_FRAMES, out, "received %d of %d", n, N_FRAMES);
 	for (i = 0; i < n; i++) {
 		size_t len = frame_make(f, p.local_mac, p.remote_mac, i, size_of(i));
 
-		CHECK(got[i]->pkt_len == len && got[i]->nb_segs == 1,
-		      "frame %d: len %u want %zu", i, got[i]->pkt_len, len);
-		CHECK(memcmp(rte_pktmbuf_mtod(got[i], void *), f, len) == 0,
-		      "frame %d differs (order or content)", i);
-		CHECK(got[i]->port == port, "mbuf port");
+		REQUIRE(got[i]->pkt_len == len && got[i]->nb_segs == 1, out,
+			"frame %d: len %u want %zu", i, got[i]->pkt_len, len);
+		REQUIRE(memcmp(rte_pktmbuf_mtod(got[i], void *), f, len) == 0, out,
+			"frame %d differs (order or content)", i);
+		REQUIRE(got[i]->port == port, out, "mbuf port");
 	}
 out:
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free_bulk(got, n);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -70,17 +65,14 @@ int
 test_tx_byte_exact(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct rte_mbuf *m[N_FRAMES];
 	struct rte_eth_stats st;
 	uint8_t f[2048], r[4096];
 	uint64_t bytes = 0;
 	int port = -1, i, sent;
 
-	if (peer_create(&p, "tx", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "tx", 1500, PEER_RAW, NULL);
+	REQUIRE(port >= 0, out);
 	for (i = 0; i < N_FRAMES; i++) {
 		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, size_of(i));
 
@@ -88,21 +80,20 @@ test_tx_byte_exact(void)
 		bytes += len;
 	}
 	sent = port_tx_all(port, 0, m, N_FRAMES, 3000);
-	CHECK(sent == N_FRAMES, "sent %d", sent);
+	REQUIRE(sent == N_FRAMES, out, "sent %d", sent);
 	for (i = 0; i < N_FRAMES; i++) {
 		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, size_of(i));
 		int n = peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 2000);
 
-		CHECK(n == (int)len, "frame %d: got %d bytes, want %zu", i, n, len);
-		CHECK(memcmp(r, f, len) == 0, "frame %d differs", i);
+		REQUIRE(n == (int)len, out, "frame %d: got %d bytes, want %zu", i, n, len);
+		REQUIRE(memcmp(r, f, len) == 0, out, "frame %d differs", i);
 	}
-	CHECK(rte_eth_stats_get(port, &st) == 0, "stats");
-	CHECK(st.opackets == N_FRAMES && st.obytes == bytes && st.oerrors == 0,
-	      "opackets %lu obytes %lu (want %d %lu) oerrors %lu",
-	      st.opackets, st.obytes, N_FRAMES, bytes, st.oerrors);
+	REQUIRE(rte_eth_stats_get(port, &st) == 0, out, "stats");
+	REQUIRE(st.opackets == N_FRAMES && st.obytes == bytes && st.oerrors == 0, out,
+		"opackets %lu obytes %lu (want %d %lu) oerrors %lu",
+		st.opackets, st.obytes, N_FRAMES, bytes, st.oerrors);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -110,28 +101,15 @@ out:
 static size_t
 udp_frame(uint8_t *buf, const struct peer *p, int f, int k, size_t payload)
 {
-	struct rte_ipv4_hdr *ip = (void *)(buf + 14);
-	struct rte_udp_hdr *u = (void *)(ip + 1);
+	const struct l4_hdr_spec hs = { .dst = p->local_mac,
+		.src = p->remote_mac, .udp = true, .saddr = 0x0a420001,
+		.daddr = 0x0a420002, .ip_cksum = true, .sport = 10000 + f,
+		.dport = 9, .payload = payload };
+	size_t hl = l4_hdr_make(buf, &hs);
 
-	memcpy(buf, p->local_mac, 6);
-	memcpy(buf + 6, p->remote_mac, 6);
-	buf[12] = 0x08;
-	buf[13] = 0x00;
-	memset(ip, 0, sizeof(*ip));
-	ip->version_ihl = 0x45;
-	ip->total_length = htons(20 + 8 + payload);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = htonl(0x0a420001);
-	ip->dst_addr = htonl(0x0a420002);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	u->src_port = htons(10000 + f);
-	u->dst_port = htons(9);
-	u->dgram_len = htons(8 + payload);
-	memset(u + 1, k, payload);
-	u->dgram_cksum = 0;
-	u->dgram_cksum = rte_ipv4_udptcp_cksum(ip, u);
-	return 14 + 20 + 8 + payload;
+	memset(buf + hl, k, payload);
+	l4_cksum_fill(buf, &hs);
+	return hl + payload;
 }
 
 int
@@ -147,16 +125,14 @@ test_fanout_4q(void)
 	uint8_t f[256];
 	int port = -1, n = 0, i, k, nused = 0;
 
-	if (peer_create(&p, "fan", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "fan", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	for (k = 0; k < PER; k++)
 		for (i = 0; i < FLOWS; i++)
-			CHECK(peer_send(&p, f, udp_frame(f, &p, i, k, 32)) == 0,
-			      "send");
+			REQUIRE(peer_send(&p, f, udp_frame(f, &p, i, k, 32)) == 0, out,
+				"send");
 	n = port_rx_collect(port, got, FLOWS * PER, 0x0800, 3000, q);
-	CHECK(n == FLOWS * PER, "received %d of %d", n, FLOWS * PER);
+	REQUIRE(n == FLOWS * PER, out, "received %d of %d", n, FLOWS * PER);
 	for (i = 0; i < FLOWS; i++)
 		flow_q[i] = -1;
 	for (i = 0; i < n; i++) {
@@ -164,23 +140,21 @@ test_fanout_4q(void)
 			const struct rte_udp_hdr *, 34);
 		int fl = ntohs(u->src_port) - 10000;
 
-		CHECK(fl >= 0 && fl < FLOWS, "flow id");
+		REQUIRE(fl >= 0 && fl < FLOWS, out, "flow id");
 		if (flow_q[fl] < 0)
 			flow_q[fl] = q[i];
-		CHECK(flow_q[fl] == q[i], "flow %d on queues %d and %u", fl,
-		      flow_q[fl], q[i]);
+		REQUIRE(flow_q[fl] == q[i], out, "flow %d on queues %d and %u", fl,
+			flow_q[fl], q[i]);
 		used[q[i]]++;
 	}
 	for (i = 0; i < 4; i++) {
 		printf("  queue %d: %d frames\n", i, used[i]);
 		nused += used[i] > 0;
 	}
-	CHECK(nused > 1, "only %d queue used", nused);
+	REQUIRE(nused > 1, out, "only %d queue used", nused);
 out:
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free_bulk(got, n);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -196,55 +170,51 @@ test_stats(void)
 	uint64_t rbytes = 0, tbytes = 0, q[6];
 	int port = -1, n = 0, i;
 
-	if (peer_create(&p, "st", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "st", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	for (i = 0; i < 100; i++) {
 		size_t len = frame_make(f, p.local_mac, p.remote_mac, i, 100 + i);
 
 		rbytes += len;
-		CHECK(peer_send(&p, f, len) == 0, "send");
+		REQUIRE(peer_send(&p, f, len) == 0, out, "send");
 	}
 	n = port_rx_collect(port, got, 100, TEST_ETHERTYPE, 3000, NULL);
-	CHECK(n == 100, "received %d", n);
+	REQUIRE(n == 100, out, "received %d", n);
 	for (i = 0; i < 50; i++) {
 		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, 200 + i);
 
 		m[i] = mbuf_from(f, len);
 		tbytes += len;
 	}
-	CHECK(port_tx_all(port, 1, m, 50, 2000) == 50, "tx");
-	CHECK(rte_eth_stats_get(port, &st) == 0, "stats");
-	CHECK(st.ipackets == 100 && st.ibytes == rbytes, "ipackets %lu ibytes %lu want 100 %lu",
-	      st.ipackets, st.ibytes, rbytes);
-	CHECK(st.opackets == 50 && st.obytes == tbytes, "opackets %lu obytes %lu",
-	      st.opackets, st.obytes);
+	REQUIRE(port_tx_all(port, 1, m, 50, 2000) == 50, out, "tx");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0, out, "stats");
+	REQUIRE(st.ipackets == 100 && st.ibytes == rbytes, out, "ipackets %lu ibytes %lu want 100 %lu",
+		st.ipackets, st.ibytes, rbytes);
+	REQUIRE(st.opackets == 50 && st.obytes == tbytes, out, "opackets %lu obytes %lu",
+		st.opackets, st.obytes);
 	/* Per-queue counters: xstats on every DPDK version (25.11 has
 	 * them nowhere else), and rte_eth_stats where it still has them. */
-	CHECK(port_xstat(port, "rx_q0_packets", &q[0]) == 0 &&
-	      port_xstat(port, "rx_q1_packets", &q[1]) == 0 &&
-	      q[0] + q[1] == 100, "per-queue rx %lu + %lu", q[0], q[1]);
-	CHECK(port_xstat(port, "tx_q0_packets", &q[2]) == 0 &&
-	      port_xstat(port, "tx_q1_packets", &q[3]) == 0 &&
-	      q[3] == 50 && q[2] == 0, "per-queue tx %lu %lu", q[2], q[3]);
-	CHECK(port_xstat(port, "rx_q0_bytes", &q[4]) == 0 &&
-	      port_xstat(port, "rx_q1_bytes", &q[5]) == 0 &&
-	      q[4] + q[5] == rbytes, "per-queue rx bytes");
+	REQUIRE(port_xstat(port, "rx_q0_packets", &q[0]) == 0 &&
+		port_xstat(port, "rx_q1_packets", &q[1]) == 0 &&
+		q[0] + q[1] == 100, out, "per-queue rx %lu + %lu", q[0], q[1]);
+	REQUIRE(port_xstat(port, "tx_q0_packets", &q[2]) == 0 &&
+		port_xstat(port, "tx_q1_packets", &q[3]) == 0 &&
+		q[3] == 50 && q[2] == 0, out, "per-queue tx %lu %lu", q[2], q[3]);
+	REQUIRE(port_xstat(port, "rx_q0_bytes", &q[4]) == 0 &&
+		port_xstat(port, "rx_q1_bytes", &q[5]) == 0 &&
+		q[4] + q[5] == rbytes, out, "per-queue rx bytes");
 #if RTE_VERSION < RTE_VERSION_NUM(25, 11, 0, 0)
-	CHECK(st.q_ipackets[0] == q[0] && st.q_ipackets[1] == q[1] &&
-	      st.q_opackets[1] == 50 && st.q_opackets[0] == 0, "per-queue stats");
+	REQUIRE(st.q_ipackets[0] == q[0] && st.q_ipackets[1] == q[1] &&
+		st.q_opackets[1] == 50 && st.q_opackets[0] == 0, out, "per-queue stats");
 #endif
-	CHECK(st.ierrors == 0 && st.oerrors == 0 && st.imissed == 0 &&
-	      st.rx_nombuf == 0, "errors");
-	CHECK(rte_eth_stats_reset(port) == 0, "reset");
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.ipackets == 0 &&
-	      st.opackets == 0 && st.ibytes == 0, "after reset: %lu", st.ipackets);
+	REQUIRE(st.ierrors == 0 && st.oerrors == 0 && st.imissed == 0 &&
+		st.rx_nombuf == 0, out, "errors");
+	REQUIRE(rte_eth_stats_reset(port) == 0, out, "reset");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.ipackets == 0 &&
+		st.opackets == 0 && st.ibytes == 0, out, "after reset: %lu", st.ipackets);
 out:
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free_bulk(got, n);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -259,11 +229,9 @@ test_restart_leak(void)
 	unsigned int avail0;
 	uint8_t f[256];
 
-	if (peer_create(&p, "rs", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
 	/* Warm up once so lazily-allocated EAL state is not counted. */
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "rs", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	port_close(port);
 	port = -1;
 	fds0 = count_fds();
@@ -271,7 +239,7 @@ test_restart_leak(void)
 	avail0 = rte_mempool_avail_count(test_mp);
 
 	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	REQUIRE(port >= 0, out, "port");
 	for (i = 0; i < cycles; i++) {
 		struct rte_mbuf *b[32];
 		uint16_t q, k;
@@ -283,8 +251,8 @@ test_restart_leak(void)
 			k = rte_eth_rx_burst(port, q, b, 32);
 			rte_pktmbuf_free_bulk(b, k);
 		}
-		CHECK(rte_eth_dev_stop(port) == 0, "stop %d", i);
-		CHECK(rte_eth_dev_start(port) == 0, "start %d", i);
+		REQUIRE(rte_eth_dev_stop(port) == 0, out, "stop %d", i);
+		REQUIRE(rte_eth_dev_start(port) == 0, out, "start %d", i);
 	}
 	port_close(port);
 	port = -1;
@@ -292,12 +260,11 @@ test_restart_leak(void)
 	kb1 = mapped_kb();
 	printf("  %d stop/start cycles: fds %d -> %d, VmSize %ld -> %ld kB\n",
 	       cycles, fds0, fds1, kb0, kb1);
-	CHECK(fds1 == fds0, "fd leak: %d -> %d", fds0, fds1);
-	CHECK(kb1 == kb0, "mapping leak: %ld -> %ld kB", kb0, kb1);
-	CHECK(rte_mempool_avail_count(test_mp) == avail0, "mbuf leak");
+	REQUIRE(fds1 == fds0, out, "fd leak: %d -> %d", fds0, fds1);
+	REQUIRE(kb1 == kb0, out, "mapping leak: %ld -> %ld kB", kb0, kb1);
+	REQUIRE(rte_mempool_avail_count(test_mp) == avail0, out, "mbuf leak");
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -332,116 +299,108 @@ test_dev_info(void)
 	char fw[64];
 	int port = -1;
 
-	if (peer_create(&p, "di", 1500) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
-	CHECK(strcmp(info.driver_name, "net_tpacket") == 0, "driver %s",
-	      info.driver_name);
-	CHECK(info.max_rx_queues == 3 && info.max_tx_queues == 3, "queues");
-	CHECK(info.if_index == if_nametoindex(p.local), "if_index");
-	CHECK(info.max_mtu >= 1500 && info.min_mtu == 68, "mtu %u..%u",
-	      info.min_mtu, info.max_mtu);
-	CHECK(info.max_rx_pktlen >= 1518, "max_rx_pktlen %u", info.max_rx_pktlen);
-	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO, "tso");
-	CHECK(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS, "multiseg");
-	CHECK(!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SCTP_CKSUM), "sctp");
-	CHECK(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO, "lro");
+	port = peer_port_open(&p, "di", 1500, 0, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_dev_info_get(port, &info) == 0, out, "info");
+	REQUIRE(strcmp(info.driver_name, "net_tpacket") == 0, out, "driver %s",
+		info.driver_name);
+	REQUIRE(info.max_rx_queues == 3 && info.max_tx_queues == 3, out, "queues");
+	REQUIRE(info.if_index == if_nametoindex(p.local), out, "if_index");
+	REQUIRE(info.max_mtu >= 1500 && info.min_mtu == 68, out, "mtu %u..%u",
+		info.min_mtu, info.max_mtu);
+	REQUIRE(info.max_rx_pktlen >= 1518, out, "max_rx_pktlen %u", info.max_rx_pktlen);
+	REQUIRE(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO, out, "tso");
+	REQUIRE(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS, out, "multiseg");
+	REQUIRE(!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SCTP_CKSUM), out, "sctp");
+	REQUIRE(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO, out, "lro");
 	if (test_devargs && strstr(test_devargs, "rx_mode=recvmmsg")) {
 		struct rte_power_monitor_cond pmc;
 
 		/* recvmsg() reports no flow hash; no word to monitor. */
-		CHECK(!(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH),
-		      "RSS_HASH offered without a ring");
-		CHECK(rte_eth_get_monitor_addr(port, 0, &pmc) == -ENOTSUP,
-		      "monitor address without a ring");
+		REQUIRE(!(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH), out,
+			"RSS_HASH offered without a ring");
+		REQUIRE(rte_eth_get_monitor_addr(port, 0, &pmc) == -ENOTSUP, out,
+			"monitor address without a ring");
 	} else {
-		CHECK(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH,
-		      "RSS_HASH");
+		REQUIRE(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH, out,
+			"RSS_HASH");
 	}
-	CHECK(rte_eth_macaddr_get(port, &mac) == 0 &&
-	      memcmp(mac.addr_bytes, p.local_mac, 6) == 0, "port MAC is the interface MAC");
-	CHECK(rte_eth_link_get_nowait(port, &link) == 0 &&
-	      link.link_status == RTE_ETH_LINK_UP, "link up");
-	CHECK(link.link_speed == 10000, "veth speed %u", link.link_speed);
+	REQUIRE(rte_eth_macaddr_get(port, &mac) == 0 &&
+		memcmp(mac.addr_bytes, p.local_mac, 6) == 0, out, "port MAC is the interface MAC");
+	REQUIRE(rte_eth_link_get_nowait(port, &link) == 0 &&
+		link.link_status == RTE_ETH_LINK_UP, out, "link up");
+	REQUIRE(link.link_speed == 10000, out, "veth speed %u", link.link_speed);
 	{
 		struct rte_pmd_tpacket_info ti;
 
-		CHECK(rte_pmd_tpacket_get_info(port, &ti) == 0, "get_info");
-		CHECK(strcmp(ti.iface, p.local) == 0 && ti.fanout_id >= 0 &&
-		      ti.vnet_hdr == 1 && ti.block_size >= 65536,
-		      "info: %s fanout %d vnet %u block %u", ti.iface,
-		      ti.fanout_id, ti.vnet_hdr, ti.block_size);
-		CHECK(rte_pmd_tpacket_get_info(RTE_MAX_ETHPORTS - 1, &ti) == -EINVAL,
-		      "invalid port");
+		REQUIRE(rte_pmd_tpacket_get_info(port, &ti) == 0, out, "get_info");
+		REQUIRE(strcmp(ti.iface, p.local) == 0 && ti.fanout_id >= 0 &&
+			ti.vnet_hdr == 1 && ti.block_size >= 65536, out,
+			"info: %s fanout %d vnet %u block %u", ti.iface,
+			ti.fanout_id, ti.vnet_hdr, ti.block_size);
+		REQUIRE(rte_pmd_tpacket_get_info(RTE_MAX_ETHPORTS - 1, &ti) == -EINVAL, out,
+			"invalid port");
 	}
-	CHECK(rte_eth_dev_fw_version_get(port, fw, sizeof(fw)) == 0 &&
-	      strncmp(fw, "linux ", 6) == 0, "fw version %s", fw);
+	REQUIRE(rte_eth_dev_fw_version_get(port, fw, sizeof(fw)) == 0 &&
+		strncmp(fw, "linux ", 6) == 0, out, "fw version %s", fw);
 	/* A kernel-side link change is seen by link_update. */
-	CHECK(sh("ip -n %s link set %s down", p.ns, p.remote) == 0, "peer down");
-	CHECK(link_wait(port, RTE_ETH_LINK_DOWN, &link),
-	      "link down after peer down");
-	CHECK(sh("ip -n %s link set %s up", p.ns, p.remote) == 0, "peer up");
-	CHECK(link_wait(port, RTE_ETH_LINK_UP, &link), "link up again");
+	REQUIRE(sh("ip -n %s link set %s down", p.ns, p.remote) == 0, out, "peer down");
+	REQUIRE(link_wait(port, RTE_ETH_LINK_DOWN, &link), out,
+		"link down after peer down");
+	REQUIRE(sh("ip -n %s link set %s up", p.ns, p.remote) == 0, out, "peer up");
+	REQUIRE(link_wait(port, RTE_ETH_LINK_UP, &link), out, "link up again");
 	/* mtu_set goes to the kernel and is undone on close. */
-	CHECK(rte_eth_dev_set_mtu(port, 1400) == 0, "set mtu");
-	CHECK(sh("ip link show %s | grep -q 'mtu 1400'", p.local) == 0, "kernel mtu 1400");
+	REQUIRE(rte_eth_dev_set_mtu(port, 1400) == 0, out, "set mtu");
+	REQUIRE(sh("ip link show %s | grep -q 'mtu 1400'", p.local) == 0, out, "kernel mtu 1400");
 	port_close(port);
 	port = -1;
-	CHECK(sh("ip link show %s | grep -q 'mtu 1500'", p.local) == 0, "mtu restored");
+	REQUIRE(sh("ip link show %s | grep -q 'mtu 1500'", p.local) == 0, out, "mtu restored");
 	/* A veth is not attached with more queues than the devargs allow. */
 	cfg.nb_rxq = 4;
 	cfg.nb_txq = 4;
 	port = port_open(&p, &cfg);
-	CHECK(port < 0, "4 queues accepted with queues=3");
+	REQUIRE(port < 0, out, "4 queues accepted with queues=3");
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
 int
 test_rx_scatter(void)
 {
+	const struct port_cfg scatter = {
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER };
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct rte_mbuf *got[1] = { NULL };
 	struct rte_eth_stats st;
 	static uint8_t f[9100], buf[9100];
 	size_t len = 8000;
 	int port = -1, n;
 
-	if (peer_create(&p, "sc", 9000) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	frame_make(f, p.local_mac, p.remote_mac, 7, len);
-
 	/* No scatter: dropped and counted, never delivered cut short. */
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(peer_send(&p, f, len) == 0, "send");
+	port = peer_port_open(&p, "sc", 9000, PEER_RAW, NULL);
+	REQUIRE(port >= 0, out);
+	frame_make(f, p.local_mac, p.remote_mac, 7, len);
+	REQUIRE(peer_send(&p, f, len) == 0, out, "send");
 	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 500, NULL);
-	CHECK(n == 0, "oversize frame delivered without scatter");
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.ierrors == 1,
-	      "ierrors %lu", st.ierrors);
+	REQUIRE(n == 0, out, "oversize frame delivered without scatter");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.ierrors == 1, out,
+		"ierrors %lu", st.ierrors);
 	port_close(port);
 
-	cfg.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port scatter");
-	CHECK(peer_send(&p, f, len) == 0, "send");
+	port = port_open(&p, &scatter);
+	REQUIRE(port >= 0, out, "port scatter");
+	REQUIRE(peer_send(&p, f, len) == 0, out, "send");
 	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 2000, NULL);
-	CHECK(n == 1, "scattered frame not received");
-	CHECK(got[0]->pkt_len == len && got[0]->nb_segs >= 4,
-	      "pkt_len %u nb_segs %u", got[0]->pkt_len, got[0]->nb_segs);
-	CHECK(rte_pktmbuf_read(got[0], 0, len, buf) != NULL &&
-	      memcmp(rte_pktmbuf_read(got[0], 0, len, buf), f, len) == 0,
-	      "chain content differs");
+	REQUIRE(n == 1, out, "scattered frame not received");
+	REQUIRE(got[0]->pkt_len == len && got[0]->nb_segs >= 4, out,
+		"pkt_len %u nb_segs %u", got[0]->pkt_len, got[0]->nb_segs);
+	REQUIRE(rte_pktmbuf_read(got[0], 0, len, buf) != NULL &&
+		memcmp(rte_pktmbuf_read(got[0], 0, len, buf), f, len) == 0, out,
+		"chain content differs");
 out:
-	if (got[0])
-		rte_pktmbuf_free(got[0]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free(got[0]);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -449,82 +408,73 @@ int
 test_rx_truncated(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.devargs_extra = "blocksz=8192,blocks=16",
+	struct port_cfg cfg = { .devargs_extra = "blocksz=8192,blocks=16",
 		.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER };
 	struct rte_mbuf *got[2] = { NULL, NULL };
 	struct rte_eth_stats st;
 	static uint8_t f[9100];
 	int port = -1, n = 0;
 
-	if (peer_create(&p, "tr", 9000) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "tr", 9000, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	/* 8500 bytes cannot fit an 8 KiB block: the kernel clamps it. */
-	CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 1, 8500)) == 0, "send big");
-	CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 2, 100)) == 0, "send small");
+	REQUIRE(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 1, 8500)) == 0, out, "send big");
+	REQUIRE(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 2, 100)) == 0,
+		out, "send small");
 	n = port_rx_collect(port, got, 2, TEST_ETHERTYPE, 1500, NULL);
-	CHECK(n == 1, "got %d frames, want only the small one", n);
-	CHECK(got[0]->pkt_len == 100, "len %u", got[0]->pkt_len);
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.ierrors == 1,
-	      "truncated frame not counted: ierrors %lu", st.ierrors);
+	REQUIRE(n == 1, out, "got %d frames, want only the small one", n);
+	REQUIRE(got[0]->pkt_len == 100, out, "len %u", got[0]->pkt_len);
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.ierrors == 1, out,
+		"truncated frame not counted: ierrors %lu", st.ierrors);
 out:
-	for (int i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free_bulk(got, n);
+	peer_port_close(&p, port);
 	return 0;
 }
 
 int
 test_rx_vlan(void)
 {
+	const struct port_cfg strip = {
+		.rx_offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP };
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct rte_mbuf *got[1] = { NULL };
 	uint8_t f[256], t[260];
 	size_t len;
 	int port = -1, n;
 
-	if (peer_create(&p, "vl", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
+	/* Without VLAN_STRIP the tag the kernel took out is put back. */
+	port = peer_port_open(&p, "vl", 1500, PEER_RAW, NULL);
+	REQUIRE(port >= 0, out);
 	len = frame_make(f, p.local_mac, p.remote_mac, 3, 100);
 	memcpy(t, f, 12);
 	t[12] = 0x81; t[13] = 0x00; t[14] = 0x20; t[15] = 0x64;	/* pcp 1, vid 100 */
 	memcpy(t + 16, f + 12, len - 12);
-
-	/* Without VLAN_STRIP the tag the kernel took out is put back. */
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(peer_send(&p, t, len + 4) == 0, "send");
+	REQUIRE(peer_send(&p, t, len + 4) == 0, out, "send");
 	n = port_rx_collect(port, got, 1, 0x8100, 2000, NULL);
-	CHECK(n == 1, "tagged frame not received");
-	CHECK(got[0]->pkt_len == len + 4 &&
-	      memcmp(rte_pktmbuf_mtod(got[0], void *), t, len + 4) == 0,
-	      "tag not re-inserted byte-exact");
-	CHECK((got[0]->ol_flags & RTE_MBUF_F_RX_VLAN) &&
-	      !(got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
-	      got[0]->vlan_tci == 0x2064, "flags");
+	REQUIRE(n == 1, out, "tagged frame not received");
+	REQUIRE(got[0]->pkt_len == len + 4 &&
+		memcmp(rte_pktmbuf_mtod(got[0], void *), t, len + 4) == 0, out,
+		"tag not re-inserted byte-exact");
+	REQUIRE((got[0]->ol_flags & RTE_MBUF_F_RX_VLAN) &&
+		!(got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+		got[0]->vlan_tci == 0x2064, out, "flags");
 	rte_pktmbuf_free(got[0]);
 	got[0] = NULL;
 	port_close(port);
 
-	cfg.rx_offloads = RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port strip");
-	CHECK(peer_send(&p, t, len + 4) == 0, "send");
+	port = port_open(&p, &strip);
+	REQUIRE(port >= 0, out, "port strip");
+	REQUIRE(peer_send(&p, t, len + 4) == 0, out, "send");
 	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 2000, NULL);
-	CHECK(n == 1, "stripped frame not received");
-	CHECK(got[0]->pkt_len == len &&
-	      memcmp(rte_pktmbuf_mtod(got[0], void *), f, len) == 0, "content");
-	CHECK((got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
-	      got[0]->vlan_tci == 0x2064, "strip flags / tci %x", got[0]->vlan_tci);
+	REQUIRE(n == 1, out, "stripped frame not received");
+	REQUIRE(got[0]->pkt_len == len &&
+		memcmp(rte_pktmbuf_mtod(got[0], void *), f, len) == 0, out, "content");
+	REQUIRE((got[0]->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) &&
+		got[0]->vlan_tci == 0x2064, out, "strip flags / tci %x", got[0]->vlan_tci);
 out:
-	if (got[0])
-		rte_pktmbuf_free(got[0]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free(got[0]);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -534,7 +484,7 @@ test_rx_nombuf(void)
 	struct peer p;
 	struct rte_mempool *small = rte_pktmbuf_pool_create("nombuf", 63, 0, 0,
 		RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1, .mp = small };
+	struct port_cfg cfg = { .mp = small };
 	struct rte_mbuf *held[64], *got[100];
 	struct rte_eth_stats st;
 	uint8_t f[256];
@@ -542,33 +492,29 @@ test_rx_nombuf(void)
 
 	if (small == NULL)
 		return 1;
-	if (peer_create(&p, "nm", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "nm", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	/* Take every mbuf: RX must keep frames in the ring, not lose them. */
 	while (nheld < 64 && (held[nheld] = rte_pktmbuf_alloc(small)) != NULL)
 		nheld++;
 	for (i = 0; i < 40; i++)
-		CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 80)) == 0, "send");
+		REQUIRE(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 80)) == 0, out, "send");
 	usleep(20000);
 	for (i = 0; i < 10; i++)
-		CHECK(rte_eth_rx_burst(port, 0, got, 32) == 0, "rx without mbufs");
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.rx_nombuf > 0,
-	      "rx_nombuf %lu", st.rx_nombuf);
+		REQUIRE(rte_eth_rx_burst(port, 0, got, 32) == 0, out, "rx without mbufs");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.rx_nombuf > 0, out,
+		"rx_nombuf %lu", st.rx_nombuf);
 	rte_pktmbuf_free_bulk(held, nheld);
 	nheld = 0;
 	n = port_rx_collect(port, got, 40, TEST_ETHERTYPE, 2000, NULL);
-	CHECK(n == 40, "after mbufs came back: %d of 40", n);
+	REQUIRE(n == 40, out, "after mbufs came back: %d of 40", n);
 	for (i = 0; i < n; i++)
-		CHECK(rd_u32(rte_pktmbuf_mtod_offset(got[i], uint8_t *, 14)) == (uint32_t)i,
-		      "order after recovery");
+		REQUIRE(rd_u32(rte_pktmbuf_mtod_offset(got[i], uint8_t *, 14)) == (uint32_t)i, out,
+			"order after recovery");
 out:
 	rte_pktmbuf_free_bulk(held, nheld);
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
-	port_close(port);
-	peer_destroy(&p);
+	rte_pktmbuf_free_bulk(got, n);
+	peer_port_close(&p, port);
 	rte_mempool_free(small);
 	return 0;
 }
@@ -596,28 +542,26 @@ int
 test_promisc(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	int port = -1, base;
 
 	if (peer_create(&p, "pm", 1500) < 0)
 		return 1;
 	base = promisc_count(p.local);
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_promiscuous_enable(port) == 0, "enable");
-	CHECK(promisc_count(p.local) == base + 1, "promiscuity %d", promisc_count(p.local));
-	CHECK(rte_eth_allmulticast_enable(port) == 0, "allmulti");
-	CHECK(rte_eth_promiscuous_disable(port) == 0, "disable");
-	CHECK(promisc_count(p.local) == base, "promiscuity after disable");
-	CHECK(rte_eth_promiscuous_enable(port) == 0, "enable again");
+	port = port_open(&p, NULL);
+	REQUIRE(port >= 0, out, "port");
+	REQUIRE(rte_eth_promiscuous_enable(port) == 0, out, "enable");
+	REQUIRE(promisc_count(p.local) == base + 1, out, "promiscuity %d", promisc_count(p.local));
+	REQUIRE(rte_eth_allmulticast_enable(port) == 0, out, "allmulti");
+	REQUIRE(rte_eth_promiscuous_disable(port) == 0, out, "disable");
+	REQUIRE(promisc_count(p.local) == base, out, "promiscuity after disable");
+	REQUIRE(rte_eth_promiscuous_enable(port) == 0, out, "enable again");
 	port_close(port);
 	port = -1;
 	/* Closing the port drops the membership with its socket. */
-	CHECK(promisc_count(p.local) == base, "promiscuity left on after close");
-	CHECK(sh("ip link show %s | grep -q ALLMULTI", p.local) != 0, "allmulti left on");
+	REQUIRE(promisc_count(p.local) == base, out, "promiscuity left on after close");
+	REQUIRE(sh("ip link show %s | grep -q ALLMULTI", p.local) != 0, out, "allmulti left on");
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -637,10 +581,10 @@ test_bad_devargs(void)
 		char name[32];
 
 		snprintf(name, sizeof(name), "net_tpacket_bad%u", i);
-		CHECK(rte_vdev_init(name, bad[i]) != 0, "accepted: %s", bad[i]);
+		REQUIRE(rte_vdev_init(name, bad[i]) != 0, out, "accepted: %s", bad[i]);
 	}
-	CHECK(rte_eth_dev_count_avail() == before, "port left behind");
-	CHECK(count_fds() == fds, "fd leaked by failed probes");
+	REQUIRE(rte_eth_dev_count_avail() == before, out, "port left behind");
+	REQUIRE(count_fds() == fds, out, "fd leaked by failed probes");
 out:
 	return 0;
 }
@@ -649,45 +593,42 @@ int
 test_xstats(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.devargs_extra = "blocksz=65536,blocks=2,tov=1" };
+	struct port_cfg cfg = { .devargs_extra = "blocksz=65536,blocks=2,tov=1" };
 	struct rte_eth_stats st;
 	struct rte_mbuf *got[32], *bad;
 	uint64_t drops = 0, freezes = 0, tmo = 0, full = 0, mal = 0, v;
 	uint8_t f[1100];
 	int port = -1, i, n, total = 0;
 
-	if (peer_create(&p, "xs", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "xs", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	/* A trickle: each frame's block is retired by the timer. */
 	for (i = 0; i < 5; i++) {
-		CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64)) == 0, "send");
+		REQUIRE(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64)) == 0, out, "send");
 		n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 500, NULL);
-		CHECK(n == 1, "trickle frame %d", i);
+		REQUIRE(n == 1, out, "trickle frame %d", i);
 		rte_pktmbuf_free(got[0]);
 	}
-	CHECK(port_xstat(port, "rx_q0_blocks_timeout", &tmo) == 0 && tmo >= 5,
-	      "blocks_timeout %lu", tmo);
+	REQUIRE(port_xstat(port, "rx_q0_blocks_timeout", &tmo) == 0 && tmo >= 5, out,
+		"blocks_timeout %lu", tmo);
 	/* Stop polling: a 2-block ring freezes and the kernel drops. */
 	for (i = 0; i < 1000; i++)
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 1000));
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.imissed > 0,
-	      "imissed %lu", st.imissed);
-	CHECK(port_xstat(port, "rx_kernel_drops", &drops) == 0 && drops == st.imissed,
-	      "rx_kernel_drops %lu vs imissed %lu", drops, st.imissed);
-	CHECK(port_xstat(port, "rx_q0_ring_freezes", &freezes) == 0 && freezes > 0,
-	      "ring_freezes %lu", freezes);
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.imissed > 0, out,
+		"imissed %lu", st.imissed);
+	REQUIRE(port_xstat(port, "rx_kernel_drops", &drops) == 0 && drops == st.imissed, out,
+		"rx_kernel_drops %lu vs imissed %lu", drops, st.imissed);
+	REQUIRE(port_xstat(port, "rx_q0_ring_freezes", &freezes) == 0 && freezes > 0, out,
+		"ring_freezes %lu", freezes);
 	/* PACKET_STATISTICS clears on read: the totals must not. */
-	CHECK(port_xstat(port, "rx_kernel_drops", &v) == 0 && v == drops,
-	      "drops went from %lu to %lu on a second read", drops, v);
+	REQUIRE(port_xstat(port, "rx_kernel_drops", &v) == 0 && v == drops, out,
+		"drops went from %lu to %lu on a second read", drops, v);
 	while ((n = rte_eth_rx_burst(port, 0, got, 32)) > 0) {
 		total += n;
 		rte_pktmbuf_free_bulk(got, n);
 	}
-	CHECK(port_xstat(port, "rx_q0_blocks_full", &full) == 0 && full >= 1,
-	      "blocks_full %lu", full);
+	REQUIRE(port_xstat(port, "rx_q0_blocks_full", &full) == 0 && full >= 1, out,
+		"blocks_full %lu", full);
 	printf("  drained %d frames; imissed %lu, freezes %lu, blocks full %lu, timeout %lu\n",
 	       total, st.imissed, freezes, full, tmo);
 	/* And the port recovers. */
@@ -695,19 +636,18 @@ test_xstats(void)
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 5000 + i, 100));
 	n = port_rx_collect(port, got, 10, TEST_ETHERTYPE, 2000, NULL);
 	rte_pktmbuf_free_bulk(got, n);
-	CHECK(n == 10, "after the freeze: %d of 10", n);
+	REQUIRE(n == 10, out, "after the freeze: %d of 10", n);
 	/* A malformed TX request is counted where it was refused. */
 	bad = mbuf_from(f, 64);
 	bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG;
 	bad->tso_segsz = 0;
-	CHECK(rte_eth_tx_burst(port, 0, &bad, 1) == 1, "tx bad");
-	CHECK(port_xstat(port, "tx_q0_malformed_errors", &mal) == 0 && mal == 1,
-	      "malformed %lu", mal);
-	CHECK(rte_eth_xstats_reset(port) == 0 &&
-	      port_xstat(port, "rx_kernel_drops", &v) == 0 && v == 0 &&
-	      port_xstat(port, "tx_malformed_errors", &v) == 0 && v == 0, "reset");
+	REQUIRE(rte_eth_tx_burst(port, 0, &bad, 1) == 1, out, "tx bad");
+	REQUIRE(port_xstat(port, "tx_q0_malformed_errors", &mal) == 0 && mal == 1, out,
+		"malformed %lu", mal);
+	REQUIRE(rte_eth_xstats_reset(port) == 0 &&
+		port_xstat(port, "rx_kernel_drops", &v) == 0 && v == 0 &&
+		port_xstat(port, "tx_malformed_errors", &v) == 0 && v == 0, out, "reset");
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }

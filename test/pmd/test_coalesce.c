@@ -35,57 +35,32 @@ static uint32_t flen[NSEG];
 static void
 build_flow(const struct peer *p, bool v6, uint16_t sport, int bad)
 {
-	uint32_t l3 = v6 ? 40 : 20, hl = 14 + l3 + 20, seq = 0xfffff000u;
+	struct l4_hdr_spec hs = { .dst = p->remote_mac, .src = p->local_mac,
+		.v6 = v6, .saddr = 0x0a3b0001, .daddr = 0x0a3b0002,
+		.flow_label = 0x12345, .frag_off = RTE_IPV4_HDR_DF_FLAG,
+		.ip_cksum = true, .sport = sport, .dport = DPORT, .ack = 77,
+		.win = 1000, .seq = 0xfffff000u };
 	int k;
 
 	for (k = 0; k < NSEG; k++) {
-		uint32_t pay = k == NSEG - 1 ? 500 : MSS, i;
+		uint32_t pay = k == NSEG - 1 ? 500 : MSS, i, hl;
 		uint8_t *f = frames[k];
-		struct rte_tcp_hdr *t = (void *)(f + 14 + l3);
 
-		memset(f, 0, hl);
-		memcpy(f, p->remote_mac, 6);
-		memcpy(f + 6, p->local_mac, 6);
-		if (v6) {
-			struct rte_ipv6_hdr *ip = (void *)(f + 14);
-
-			f[12] = 0x86; f[13] = 0xdd;
-			ip->vtc_flow = htonl(6u << 28 | 0x12345);
-			ip->payload_len = htons(20 + pay);
-			ip->proto = IPPROTO_TCP;
-			ip->hop_limits = 64;
-			((uint8_t *)&ip->src_addr)[0] = 0xfd; ((uint8_t *)&ip->src_addr)[15] = 1;
-			((uint8_t *)&ip->dst_addr)[0] = 0xfd; ((uint8_t *)&ip->dst_addr)[15] = 2;
-		} else {
-			struct rte_ipv4_hdr *ip = (void *)(f + 14);
-
-			f[12] = 0x08; f[13] = 0x00;
-			ip->version_ihl = 0x45;
-			ip->total_length = htons(20 + 20 + pay);
-			ip->packet_id = htons((uint16_t)(0xfff8 + k));
-			ip->fragment_offset = htons(RTE_IPV4_HDR_DF_FLAG);
-			ip->time_to_live = 64;
-			ip->next_proto_id = IPPROTO_TCP;
-			ip->src_addr = htonl(0x0a3b0001);
-			ip->dst_addr = htonl(0x0a3b0002);
-			ip->hdr_checksum = rte_ipv4_cksum(ip);
-		}
-		t->src_port = htons(sport);
-		t->dst_port = htons(DPORT);
-		t->sent_seq = htonl(seq);
-		t->recv_ack = htonl(77);
-		t->data_off = 5 << 4;
-		t->tcp_flags = RTE_TCP_ACK_FLAG |
+		hs.payload = pay;
+		hs.ip_id = (uint16_t)(0xfff8 + k);
+		hs.tcp_flags = RTE_TCP_ACK_FLAG |
 			(k == NSEG - 1 ? RTE_TCP_PSH_FLAG : 0);
-		t->rx_win = htons(1000);
+		hl = l4_hdr_make(f, &hs);
 		for (i = 0; i < pay; i++)
 			f[hl + i] = (uint8_t)(k * 31 + i * 7 + sport);
-		t->cksum = v6 ? rte_ipv6_udptcp_cksum((void *)(f + 14), t) :
-			rte_ipv4_udptcp_cksum((void *)(f + 14), t);
-		if (k == bad)
-			t->cksum ^= 0x0101;
+		l4_cksum_fill(f, &hs);
+		if (k == bad) {
+			/* Break the TCP checksum (bytes 16-17 of the header). */
+			f[hl - 4] ^= 0x01;
+			f[hl - 3] ^= 0x01;
+		}
 		flen[k] = hl + pay;
-		seq += pay;
+		hs.seq += pay;
 	}
 }
 
@@ -157,8 +132,9 @@ static int
 coalesce_case(bool enabled)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.devargs_extra = enabled ? NULL : "tx_coalesce=0",
+	/* The kernel segments (and checksums) in software on the way out. */
+	struct port_cfg cfg = { .devargs_extra = enabled ? NULL : "tx_coalesce=0",
+		.ethtool_k = "tx off tso off gso off",
 		.tx_offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_TCP_TSO };
@@ -166,30 +142,26 @@ coalesce_case(bool enabled)
 	uint64_t cf = 0, cs = 0, bytes = 0;
 	int order[NSEG], k, port = -1, v6;
 
-	if (peer_create(&p, enabled ? "coal" : "nocoal", 1500) < 0 ||
-	    peer_raw_open(&p) < 0)
-		return 1;
-	/* The kernel segments (and checksums) in software on the way out. */
-	sh("ethtool -K %s tx off tso off gso off >/dev/null 2>&1", p.local);
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, enabled ? "coal" : "nocoal", 1500, PEER_RAW,
+			      &cfg);
+	REQUIRE(port >= 0, out);
 	for (k = 0; k < NSEG; k++)
 		order[k] = k;
 
 	for (v6 = 0; v6 <= 1; v6++) {
 		/* One flow, 20 segments: one GSO frame. */
 		build_flow(&p, v6, SPORT, -1);
-		CHECK(send_check(&p, port, order, NSEG, 0) == 0,
-		      "IPv%d run", v6 ? 6 : 4);
+		REQUIRE(send_check(&p, port, order, NSEG, 0) == 0, out,
+			"IPv%d run", v6 ? 6 : 4);
 		for (k = 0; k < NSEG; k++)
 			bytes += flen[k];
-		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
-		      port_xstat(port, "tx_coalesced_segments", &cs) == 0,
-		      "xstats");
-		CHECK(cf == (enabled ? 1u + 3 * v6 : 0) &&
-		      cs == (enabled ? NSEG + (NSEG + 19) * (uint64_t)v6 : 0),
-		      "IPv%d run: %lu frames, %lu segments coalesced",
-		      v6 ? 6 : 4, cf, cs);
+		REQUIRE(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+			port_xstat(port, "tx_coalesced_segments", &cs) == 0, out,
+			"xstats");
+		REQUIRE(cf == (enabled ? 1u + 3 * v6 : 0) &&
+			cs == (enabled ? NSEG + (NSEG + 19) * (uint64_t)v6 : 0), out,
+			"IPv%d run: %lu frames, %lu segments coalesced",
+			v6 ? 6 : 4, cf, cs);
 
 		/*
 		 * A broken checksum in the middle: segments 0-6 and 8-19 are
@@ -197,16 +169,16 @@ coalesce_case(bool enabled)
 		 * "repaired" by a fresh kernel checksum).
 		 */
 		build_flow(&p, v6, SPORT, 7);
-		CHECK(send_check(&p, port, order, NSEG, 0) == 0,
-		      "IPv%d run with a bad checksum", v6 ? 6 : 4);
+		REQUIRE(send_check(&p, port, order, NSEG, 0) == 0, out,
+			"IPv%d run with a bad checksum", v6 ? 6 : 4);
 		for (k = 0; k < NSEG; k++)
 			bytes += flen[k];
-		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
-		      port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
-		      cf == (enabled ? 3u + 3 * v6 : 0) &&
-		      cs == (enabled ? NSEG + 19 + (NSEG + 19) * (uint64_t)v6 :
-			     0),
-		      "bad checksum run: %lu frames, %lu segments", cf, cs);
+		REQUIRE(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+			port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
+			cf == (enabled ? 3u + 3 * v6 : 0) &&
+			cs == (enabled ? NSEG + 19 + (NSEG + 19) * (uint64_t)v6 :
+			     0), out,
+			"bad checksum run: %lu frames, %lu segments", cf, cs);
 	}
 
 	/* Two flows interleaved: nothing to merge, order kept. */
@@ -235,10 +207,10 @@ coalesce_case(bool enabled)
 			ord2[k] = k;
 			bytes += flen[k];
 		}
-		CHECK(send_check(&p, port, ord2, NSEG, 0) == 0, "interleaved");
-		CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
-		      cf == (enabled ? 6u : 0), "interleaved flows merged: %lu",
-		      cf);
+		REQUIRE(send_check(&p, port, ord2, NSEG, 0) == 0, out, "interleaved");
+		REQUIRE(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+			cf == (enabled ? 6u : 0), out, "interleaved flows merged: %lu",
+			cf);
 	}
 
 	/*
@@ -258,25 +230,24 @@ coalesce_case(bool enabled)
 		};
 
 		build_flow(&p, v6 == 1, SPORT + 3, -1);
-		CHECK(send_check(&p, port, order, NSEG, ol[v6]) == 0,
-		      "run with offload flags %#lx", ol[v6]);
+		REQUIRE(send_check(&p, port, order, NSEG, ol[v6]) == 0, out,
+			"run with offload flags %#lx", ol[v6]);
 		for (k = 0; k < NSEG; k++)
 			bytes += flen[k];
 	}
-	CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
-	      port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
-	      cf == (enabled ? 9u : 0) &&
-	      cs == (enabled ? 2 * (NSEG + 19) + 3u * NSEG : 0),
-	      "offloaded runs: %lu frames, %lu segments", cf, cs);
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 8 * NSEG &&
-	      st.obytes == bytes && st.oerrors == 0,
-	      "stats: %lu packets %lu bytes, want %d %lu", st.opackets,
-	      st.obytes, 8 * NSEG, bytes);
+	REQUIRE(port_xstat(port, "tx_coalesced_frames", &cf) == 0 &&
+		port_xstat(port, "tx_coalesced_segments", &cs) == 0 &&
+		cf == (enabled ? 9u : 0) &&
+		cs == (enabled ? 2 * (NSEG + 19) + 3u * NSEG : 0), out,
+		"offloaded runs: %lu frames, %lu segments", cf, cs);
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.opackets == 8 * NSEG &&
+		st.obytes == bytes && st.oerrors == 0, out,
+		"stats: %lu packets %lu bytes, want %d %lu", st.opackets,
+		st.obytes, 8 * NSEG, bytes);
 	printf("  %lu GSO frames carried %lu of %d segments, all byte-exact\n",
 	       cf, cs, 8 * NSEG);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -298,8 +269,8 @@ int
 test_tx_bypass_gso(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.devargs_extra = "qdisc_bypass=1",
+	struct port_cfg cfg = { .devargs_extra = "qdisc_bypass=1",
+		.ethtool_k = "tx off tso off gso off",
 		.tx_offloads = RTE_ETH_TX_OFFLOAD_TCP_TSO |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM };
@@ -308,43 +279,39 @@ test_tx_bypass_gso(void)
 	int order[NSEG], k, port = -1, sent = 0;
 	uint64_t t0;
 
-	if (peer_create(&p, "bypass", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	sh("ethtool -K %s tx off tso off gso off >/dev/null 2>&1", p.local);
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "bypass", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 
 	/* A TSO request: a 1400-byte payload in two 700-byte segments. */
 	build_flow(&p, false, SPORT, -1);
 	m = mbuf_from(frames[0], 14 + 20 + 20 + 1400);
-	CHECK(m != NULL, "mbuf");
+	REQUIRE(m != NULL, out, "mbuf");
 	m->l2_len = 14;
 	m->l3_len = 20;
 	m->l4_len = 20;
 	m->tso_segsz = 700;
 	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
 		RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
-	CHECK(rte_eth_tx_prepare(port, 0, &m, 1) == 1, "tx_prepare");
+	REQUIRE(rte_eth_tx_prepare(port, 0, &m, 1) == 1, out, "tx_prepare");
 	t0 = now_ms();
 	for (k = 0; k < 1000 && !sent; k++)
 		sent = rte_eth_tx_burst(port, 0, &m, 1);
 	if (!sent)
 		rte_pktmbuf_free(m);
-	CHECK(sent == 1, "a GSO frame the kernel always drops stalled the "
-	      "queue for %d calls", k);
-	CHECK(port_xstat(port, "tx_kernel_rejected_errors", &rej) == 0 &&
-	      rej == 1, "rejected %lu", rej);
+	REQUIRE(sent == 1, out, "a GSO frame the kernel always drops stalled the "
+		"queue for %d calls", k);
+	REQUIRE(port_xstat(port, "tx_kernel_rejected_errors", &rej) == 0 &&
+		rej == 1, out, "rejected %lu", rej);
 	printf("  GSO frame dropped by the direct transmit after %d calls "
 	       "(%lu ms), counted\n", k, now_ms() - t0);
 
 	/* Plain segments still go, one by one and unchanged. */
 	for (k = 0; k < NSEG; k++)
 		order[k] = k;
-	CHECK(send_check(&p, port, order, NSEG, 0) == 0, "segments after it");
-	CHECK(port_xstat(port, "tx_coalesced_frames", &cf) == 0 && cf == 0,
-	      "coalesced under qdisc_bypass: %lu", cf);
+	REQUIRE(send_check(&p, port, order, NSEG, 0) == 0, out, "segments after it");
+	REQUIRE(port_xstat(port, "tx_coalesced_frames", &cf) == 0 && cf == 0, out,
+		"coalesced under qdisc_bypass: %lu", cf);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }

@@ -53,43 +53,41 @@ int
 test_lsc(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1, .lsc = true };
+	struct port_cfg cfg = { .lsc = true };
 	struct ev_log l = { 0 };
 	int port = -1, i;
 
-	if (peer_create(&p, "lsc", 1500) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, ev_cb, &l) == 0, "register");
+	port = peer_port_open(&p, "lsc", 1500, 0, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_LSC, ev_cb, &l) == 0,
+		out, "register");
 	for (i = 0; i < 3; i++) {
 		int base = l.n;
 
-		CHECK(sh("ip -n %s link set %s down", p.ns, p.remote) == 0, "peer down");
-		CHECK(ev_wait(&l, base + 1, 2000) == 0, "no LSC event for peer down (%d)", i);
-		CHECK(l.type[base] == RTE_ETH_EVENT_INTR_LSC &&
-		      l.status[base] == RTE_ETH_LINK_DOWN, "event %d: status %d", i, l.status[base]);
-		CHECK(sh("ip -n %s link set %s up", p.ns, p.remote) == 0, "peer up");
-		CHECK(ev_wait(&l, base + 2, 2000) == 0, "no LSC event for peer up (%d)", i);
-		CHECK(l.status[base + 1] == RTE_ETH_LINK_UP, "event: status %d", l.status[base + 1]);
+		REQUIRE(sh("ip -n %s link set %s down", p.ns, p.remote) == 0, out, "peer down");
+		REQUIRE(ev_wait(&l, base + 1, 2000) == 0, out, "no LSC event for peer down (%d)", i);
+		REQUIRE(l.type[base] == RTE_ETH_EVENT_INTR_LSC &&
+			l.status[base] == RTE_ETH_LINK_DOWN, out, "event %d: status %d", i, l.status[base]);
+		REQUIRE(sh("ip -n %s link set %s up", p.ns, p.remote) == 0, out, "peer up");
+		REQUIRE(ev_wait(&l, base + 2, 2000) == 0, out, "no LSC event for peer up (%d)", i);
+		REQUIRE(l.status[base + 1] == RTE_ETH_LINK_UP, out, "event: status %d", l.status[base + 1]);
 	}
 	/* dev_set_link_down/up act on the kernel interface. */
 	{
 		int base = l.n;
 
-		CHECK(rte_eth_dev_set_link_down(port) == 0, "set link down");
-		CHECK(ev_wait(&l, base + 1, 2000) == 0 && l.status[base] == RTE_ETH_LINK_DOWN,
-		      "set_link_down event");
-		CHECK(sh("ip link show %s | grep -q 'state DOWN'", p.local) == 0, "kernel down");
-		CHECK(rte_eth_dev_set_link_up(port) == 0, "set link up");
-		CHECK(ev_wait(&l, base + 2, 2000) == 0 && l.status[base + 1] == RTE_ETH_LINK_UP,
-		      "set_link_up event");
+		REQUIRE(rte_eth_dev_set_link_down(port) == 0, out, "set link down");
+		REQUIRE(ev_wait(&l, base + 1, 2000) == 0 && l.status[base] == RTE_ETH_LINK_DOWN, out,
+			"set_link_down event");
+		REQUIRE(sh("ip link show %s | grep -q 'state DOWN'", p.local) == 0, out, "kernel down");
+		REQUIRE(rte_eth_dev_set_link_up(port) == 0, out, "set link up");
+		REQUIRE(ev_wait(&l, base + 2, 2000) == 0 && l.status[base + 1] == RTE_ETH_LINK_UP, out,
+			"set_link_up event");
 	}
 	printf("  %d LSC events, each with the right status\n", l.n);
 	rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, ev_cb, &l);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -105,11 +103,10 @@ test_rmv(void)
 	unsigned int avail;
 	int port = -1, i, k;
 
-	if (peer_create(&p, "rmv", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_RMV, ev_cb, &l) == 0, "register");
+	port = peer_port_open(&p, "rmv", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_dev_callback_register(port, RTE_ETH_EVENT_INTR_RMV, ev_cb, &l) == 0,
+		out, "register");
 	avail = rte_mempool_avail_count(test_mp);
 	/* Traffic both ways, then the interface disappears under it. */
 	for (i = 0; i < 400; i++) {
@@ -129,22 +126,21 @@ test_rmv(void)
 			break;
 		usleep(2000);
 	}
-	CHECK(ev_wait(&l, 1, 2000) == 0 && l.type[0] == RTE_ETH_EVENT_INTR_RMV, "no RMV event");
+	REQUIRE(ev_wait(&l, 1, 2000) == 0 && l.type[0] == RTE_ETH_EVENT_INTR_RMV, out, "no RMV event");
 	/* After removal: RX gives nothing, TX takes and frees everything. */
 	for (k = 0; k < 8; k++)
 		b[k] = mbuf_from(f, 100);
-	CHECK(rte_eth_tx_burst(port, 0, b, 8) == 8, "tx after removal");
-	CHECK(rte_eth_rx_burst(port, 0, b, 32) == 0, "rx after removal");
-	CHECK(rte_mempool_avail_count(test_mp) == avail, "mbufs lost: %u -> %u",
-	      avail, rte_mempool_avail_count(test_mp));
-	CHECK(rte_eth_dev_start(port) != 0 || 1, "start");	/* started: no-op */
-	CHECK(rte_eth_dev_stop(port) == 0, "stop after removal");
-	CHECK(rte_eth_dev_start(port) < 0, "start of a removed interface must fail");
+	REQUIRE(rte_eth_tx_burst(port, 0, b, 8) == 8, out, "tx after removal");
+	REQUIRE(rte_eth_rx_burst(port, 0, b, 32) == 0, out, "rx after removal");
+	REQUIRE(rte_mempool_avail_count(test_mp) == avail, out, "mbufs lost: %u -> %u",
+		avail, rte_mempool_avail_count(test_mp));
+	REQUIRE(rte_eth_dev_start(port) != 0 || 1, out, "start");	/* started: no-op */
+	REQUIRE(rte_eth_dev_stop(port) == 0, out, "stop after removal");
+	REQUIRE(rte_eth_dev_start(port) < 0, out, "start of a removed interface must fail");
 	rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_RMV, ev_cb, &l);
 	printf("  RMV after %d polling rounds; port stopped and closed cleanly\n", i);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -174,7 +170,7 @@ int
 test_rx_intr(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1, .rxq_intr = true,
+	struct port_cfg cfg = { .rxq_intr = true,
 		.devargs_extra = "tov=2" };
 	struct rte_epoll_event ev;
 	struct delayed d = { .ms = 600 };
@@ -183,22 +179,20 @@ test_rx_intr(void)
 	uint64_t cpu0, cpu1, t0, t1;
 	int port = -1, n;
 
-	if (peer_create(&p, "intr", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
 	d.p = &p;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD,
-					RTE_INTR_EVENT_ADD, NULL) == 0, "intr_ctl_q");
-	CHECK(rte_eth_dev_rx_intr_enable(port, 0) == 0, "intr enable");
+	port = peer_port_open(&p, "intr", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD,
+					RTE_INTR_EVENT_ADD, NULL) == 0, out, "intr_ctl_q");
+	REQUIRE(rte_eth_dev_rx_intr_enable(port, 0) == 0, out, "intr enable");
 	/* Idle: the wait must time out, using no CPU. */
 	cpu0 = thread_cpu_us();
 	t0 = now_ms();
 	n = rte_epoll_wait(RTE_EPOLL_PER_THREAD, &ev, 1, 300);
 	t1 = now_ms();
 	cpu1 = thread_cpu_us();
-	CHECK(n == 0 && t1 - t0 >= 290, "idle wait returned %d after %lu ms", n, t1 - t0);
-	CHECK(cpu1 - cpu0 < 5000, "idle wait used %lu us of CPU", cpu1 - cpu0);
+	REQUIRE(n == 0 && t1 - t0 >= 290, out, "idle wait returned %d after %lu ms", n, t1 - t0);
+	REQUIRE(cpu1 - cpu0 < 5000, out, "idle wait used %lu us of CPU", cpu1 - cpu0);
 	/* The first packet wakes it. */
 	pthread_create(&th, NULL, send_later, &d);
 	cpu0 = thread_cpu_us();
@@ -207,19 +201,18 @@ test_rx_intr(void)
 	t1 = now_ms();
 	cpu1 = thread_cpu_us();
 	pthread_join(th, NULL);
-	CHECK(n == 1, "no wake-up on the first packet");
-	CHECK(t1 - t0 >= 500 && t1 - t0 < 700, "woke after %lu ms (sent at 600)", t1 - t0);
-	CHECK(cpu1 - cpu0 < 5000, "sleeping used %lu us of CPU", cpu1 - cpu0);
+	REQUIRE(n == 1, out, "no wake-up on the first packet");
+	REQUIRE(t1 - t0 >= 500 && t1 - t0 < 700, out, "woke after %lu ms (sent at 600)", t1 - t0);
+	REQUIRE(cpu1 - cpu0 < 5000, out, "sleeping used %lu us of CPU", cpu1 - cpu0);
 	rte_eth_dev_rx_intr_disable(port, 0);
 	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 500, NULL);
-	CHECK(n == 1, "frame not there after the wake-up");
+	REQUIRE(n == 1, out, "frame not there after the wake-up");
 	rte_pktmbuf_free(got[0]);
 	printf("  idle: %lu us CPU in 300 ms; woke %lu ms after sleeping, packet sent at 600 ms\n",
 	       cpu1 - cpu0, t1 - t0);
 	rte_eth_dev_rx_intr_ctl_q(port, 0, RTE_EPOLL_PER_THREAD, RTE_INTR_EVENT_DEL, NULL);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -237,50 +230,47 @@ test_queue_control(void)
 	uint8_t f[256];
 	int port = -1, n = 0, i;
 
-	if (peer_create(&p, "qc", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_rx_queue_info_get(port, 1, &ri) == 0 &&
-	      ri.queue_state == RTE_ETH_QUEUE_STATE_STOPPED &&
-	      ri.conf.rx_deferred_start, "deferred queue 1 state %u", ri.queue_state);
-	CHECK(rte_eth_rx_queue_info_get(port, 0, &ri) == 0 &&
-	      ri.queue_state == RTE_ETH_QUEUE_STATE_STARTED && ri.mp == test_mp,
-	      "queue 0 info");
-	CHECK(rte_eth_rx_burst_mode_get(port, 0, &bm) == 0 &&
-	      strstr(bm.info, "TPACKET_V3") != NULL, "burst mode '%s'", bm.info);
+	port = peer_port_open(&p, "qc", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_rx_queue_info_get(port, 1, &ri) == 0 &&
+		ri.queue_state == RTE_ETH_QUEUE_STATE_STOPPED &&
+		ri.conf.rx_deferred_start, out, "deferred queue 1 state %u", ri.queue_state);
+	REQUIRE(rte_eth_rx_queue_info_get(port, 0, &ri) == 0 &&
+		ri.queue_state == RTE_ETH_QUEUE_STATE_STARTED && ri.mp == test_mp, out,
+		"queue 0 info");
+	REQUIRE(rte_eth_rx_burst_mode_get(port, 0, &bm) == 0 &&
+		strstr(bm.info, "TPACKET_V3") != NULL, out, "burst mode '%s'", bm.info);
 	/* Monitor: nothing yet, so the power callback lets the core sleep. */
-	CHECK(rte_eth_get_monitor_addr(port, 0, &pmc) == 0 && pmc.size == 4, "monitor addr");
-	CHECK(pmc.fn(*(volatile uint32_t *)pmc.addr, pmc.opaque) == 0, "idle ring reads as busy");
+	REQUIRE(rte_eth_get_monitor_addr(port, 0, &pmc) == 0 && pmc.size == 4, out, "monitor addr");
+	REQUIRE(pmc.fn(*(volatile uint32_t *)pmc.addr, pmc.opaque) == 0, out, "idle ring reads as busy");
 	/* Only queue 0 runs: it gets every flow. */
 	for (i = 0; i < 32; i++)
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64 + i));
 	usleep(20000);
-	CHECK(rte_eth_get_monitor_addr(port, 0, &pmc) == 0 &&
-	      pmc.fn(*(volatile uint32_t *)pmc.addr, pmc.opaque) != 0,
-	      "a ready block must wake the monitor");
+	REQUIRE(rte_eth_get_monitor_addr(port, 0, &pmc) == 0 &&
+		pmc.fn(*(volatile uint32_t *)pmc.addr, pmc.opaque) != 0, out,
+		"a ready block must wake the monitor");
 	n = port_rx_collect(port, got, 32, TEST_ETHERTYPE, 1000, q);
-	CHECK(n == 32, "queue 0 got %d of 32", n);
+	REQUIRE(n == 32, out, "queue 0 got %d of 32", n);
 	for (i = 0; i < n; i++)
-		CHECK(q[i] == 0, "frame on stopped queue %u", q[i]);
+		REQUIRE(q[i] == 0, out, "frame on stopped queue %u", q[i]);
 	rte_pktmbuf_free_bulk(got, n);
 	n = 0;
 	/* Swap: start 1, stop 0. */
-	CHECK(rte_eth_dev_rx_queue_start(port, 1) == 0, "start q1");
-	CHECK(rte_eth_dev_rx_queue_stop(port, 0) == 0, "stop q0");
-	CHECK(rte_eth_rx_burst(port, 0, got, 32) == 0, "stopped queue polled");
+	REQUIRE(rte_eth_dev_rx_queue_start(port, 1) == 0, out, "start q1");
+	REQUIRE(rte_eth_dev_rx_queue_stop(port, 0) == 0, out, "stop q0");
+	REQUIRE(rte_eth_rx_burst(port, 0, got, 32) == 0, out, "stopped queue polled");
 	for (i = 0; i < 32; i++)
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64 + i));
 	n = port_rx_collect(port, got, 32, TEST_ETHERTYPE, 1000, q);
-	CHECK(n == 32, "queue 1 got %d of 32", n);
+	REQUIRE(n == 32, out, "queue 1 got %d of 32", n);
 	for (i = 0; i < n; i++)
-		CHECK(q[i] == 1, "frame on stopped queue 0");
-	CHECK(rte_eth_dev_rx_queue_start(port, 0) == 0, "restart q0");
-	CHECK(rte_eth_dev_tx_queue_stop(port, 1) == 0 &&
-	      rte_eth_dev_tx_queue_start(port, 1) == 0, "tx queue stop/start");
+		REQUIRE(q[i] == 1, out, "frame on stopped queue 0");
+	REQUIRE(rte_eth_dev_rx_queue_start(port, 0) == 0, out, "restart q0");
+	REQUIRE(rte_eth_dev_tx_queue_stop(port, 1) == 0 &&
+		rte_eth_dev_tx_queue_start(port, 1) == 0, out, "tx queue stop/start");
 out:
 	rte_pktmbuf_free_bulk(got, n);
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }

@@ -26,6 +26,8 @@ struct pump {
 	volatile int stop;
 	uint64_t sent;
 	size_t len;
+	pthread_t th;
+	bool running;
 };
 
 /* Peer-side sender running until told to stop. */
@@ -44,6 +46,27 @@ pump_thread(void *arg)
 			usleep(500);
 	}
 	return NULL;
+}
+
+/* Start pu's sender on p's raw socket. */
+static int
+pump_start(struct pump *pu, struct peer *p)
+{
+	pu->p = p;
+	pu->stop = 0;
+	pu->running = pthread_create(&pu->th, NULL, pump_thread, pu) == 0;
+	return pu->running ? 0 : -1;
+}
+
+/* Stop it, if it runs (teardown calls it whatever happened). */
+static void
+pump_stop(struct pump *pu)
+{
+	if (!pu->running)
+		return;
+	pu->stop = 1;
+	pthread_join(pu->th, NULL);
+	pu->running = false;
 }
 
 /* Poll RX and send a few frames for ms; returns frames received. */
@@ -72,35 +95,24 @@ int
 test_link_flap(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct pump pu = { .len = 200 };
-	pthread_t th;
 	int port = -1, i;
-	bool running = false;
 
-	if (peer_create(&p, "flap", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	pu.p = &p;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	pthread_create(&th, NULL, pump_thread, &pu);
-	running = true;
+	port = peer_port_open(&p, "flap", 1500, PEER_RAW, NULL);
+	REQUIRE(port >= 0, out);
+	REQUIRE(pump_start(&pu, &p) == 0, out, "pump thread");
 	for (i = 0; i < 5; i++) {
-		CHECK(churn(port, &p, 150) > 0, "no traffic before flap %d", i);
+		REQUIRE(churn(port, &p, 150) > 0, out, "no traffic before flap %d", i);
 		sh("ip link set %s down", p.local);
 		churn(port, &p, 100);
 		sh("ip link set %s up", p.local);
 		/* Traffic must resume by itself, without a port restart. */
-		CHECK(churn(port, &p, 400) > 0, "traffic did not resume after flap %d", i);
+		REQUIRE(churn(port, &p, 400) > 0, out, "traffic did not resume after flap %d", i);
 	}
 	printf("  5 local link flaps under traffic, traffic resumed after each\n");
 out:
-	if (running) {
-		pu.stop = 1;
-		pthread_join(th, NULL);
-	}
-	port_close(port);
-	peer_destroy(&p);
+	pump_stop(&pu);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -108,30 +120,21 @@ int
 test_mtu_change(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER };
+	struct port_cfg cfg = { .rx_offloads = RTE_ETH_RX_OFFLOAD_SCATTER };
 	struct pump pu = { .len = 200 };
 	struct rte_mbuf *m, *got[4];
 	struct rte_eth_stats st;
 	static uint8_t f[9100];
 	uint16_t mtu;
-	pthread_t th;
 	int port = -1, n = 0;
-	bool running = false;
 
-	if (peer_create(&p, "mtu", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	pu.p = &p;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	pthread_create(&th, NULL, pump_thread, &pu);
-	running = true;
+	port = peer_port_open(&p, "mtu", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(pump_start(&pu, &p) == 0, out, "pump thread");
 	churn(port, &p, 100);
 	sh("ip link set %s mtu 9000 && ip -n %s link set %s mtu 9000", p.local, p.ns, p.remote);
 	churn(port, &p, 200);
-	pu.stop = 1;
-	pthread_join(th, NULL);
-	running = false;
+	pump_stop(&pu);
 	churn(port, &p, 50);
 	/* Empty the peer's receive queue that churn() filled. */
 	{
@@ -141,7 +144,7 @@ test_mtu_change(void)
 			;
 	}
 	/* The port follows the kernel's MTU: 8000-byte frames now pass. */
-	CHECK(rte_eth_dev_get_mtu(port, &mtu) == 0 && mtu == 9000, "port MTU %u", mtu);
+	REQUIRE(rte_eth_dev_get_mtu(port, &mtu) == 0 && mtu == 9000, out, "port MTU %u", mtu);
 	m = mbuf_from(f, 1000);
 	{
 		/* An 8000-byte frame as a 4-segment chain. */
@@ -151,9 +154,9 @@ test_mtu_change(void)
 		for (int s = 1; s < 4; s++)
 			rte_pktmbuf_chain(m, mbuf_from(f + s * 2000, 2000));
 	}
-	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx 8000");
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.oerrors == 0,
-	      "8000-byte frame refused: oerrors %lu", st.oerrors);
+	REQUIRE(rte_eth_tx_burst(port, 0, &m, 1) == 1, out, "tx 8000");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.oerrors == 0, out,
+		"8000-byte frame refused: oerrors %lu", st.oerrors);
 	{
 		uint8_t r[9100];
 		int len;
@@ -162,30 +165,26 @@ test_mtu_change(void)
 		do
 			len = peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 1000);
 		while (len > 0 && len != 8000);
-		CHECK(len == 8000 && memcmp(r, f, 8000) == 0, "8000-byte frame: %d", len);
+		REQUIRE(len == 8000 && memcmp(r, f, 8000) == 0, out, "8000-byte frame: %d", len);
 	}
-	CHECK(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 78, 8000)) == 0, "send 8000");
+	REQUIRE(peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 78, 8000)) == 0,
+		out, "send 8000");
 	n = port_rx_collect(port, got, 1, TEST_ETHERTYPE, 1000, NULL);
-	CHECK(n == 1 && got[0]->pkt_len == 8000, "8000-byte frame not received");
+	REQUIRE(n == 1 && got[0]->pkt_len == 8000, out, "8000-byte frame not received");
 	/* Back to 1500: an oversize frame is refused, the queue goes on. */
 	sh("ip link set %s mtu 1500 && ip -n %s link set %s mtu 1500", p.local, p.ns, p.remote);
 	usleep(100000);
 	rte_eth_stats_reset(port);
 	m = mbuf_from(f, 2000);
-	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx oversize consumed");
+	REQUIRE(rte_eth_tx_burst(port, 0, &m, 1) == 1, out, "tx oversize consumed");
 	m = mbuf_from(f, frame_make(f, p.remote_mac, p.local_mac, 79, 100));
-	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx after oversize");
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.oerrors == 1 && st.opackets == 1,
-	      "oerrors %lu opackets %lu", st.oerrors, st.opackets);
+	REQUIRE(rte_eth_tx_burst(port, 0, &m, 1) == 1, out, "tx after oversize");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.oerrors == 1 && st.opackets == 1, out,
+		"oerrors %lu opackets %lu", st.oerrors, st.opackets);
 out:
-	if (running) {
-		pu.stop = 1;
-		pthread_join(th, NULL);
-	}
-	for (int i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
-	port_close(port);
-	peer_destroy(&p);
+	pump_stop(&pu);
+	rte_pktmbuf_free_bulk(got, n);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -193,7 +192,6 @@ int
 test_tx_full(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct rte_mbuf *b[32];
 	struct rte_eth_stats st;
 	uint8_t f[1600];
@@ -203,9 +201,10 @@ test_tx_full(void)
 	if (peer_create(&p, "full", 1500) < 0)
 		return 1;
 	/* A slow qdisc holds frames, so the socket's send buffer fills up. */
-	CHECK(sh("tc qdisc add dev %s root tbf rate 1mbit burst 16k limit 100m", p.local) == 0, "tbf");
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	REQUIRE(sh("tc qdisc add dev %s root tbf rate 1mbit burst 16k limit 100m", p.local) == 0,
+		out, "tbf");
+	port = port_open(&p, NULL);
+	REQUIRE(port >= 0, out, "port");
 	for (i = 0; i < 3000 && shorts < 50; i++) {
 		uint16_t k, n;
 
@@ -222,16 +221,15 @@ test_tx_full(void)
 		/* What the PMD did not take is still ours. */
 		rte_pktmbuf_free_bulk(b + n, 32 - n);
 	}
-	CHECK(shorts > 0, "socket never filled (%lu frames taken)", taken);
-	CHECK(worst < 50, "a burst on a full socket took %lu ms", worst);
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == taken &&
-	      st.oerrors == 0, "opackets %lu vs taken %lu, oerrors %lu",
-	      st.opackets, taken, st.oerrors);
+	REQUIRE(shorts > 0, out, "socket never filled (%lu frames taken)", taken);
+	REQUIRE(worst < 50, out, "a burst on a full socket took %lu ms", worst);
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.opackets == taken &&
+		st.oerrors == 0, out, "opackets %lu vs taken %lu, oerrors %lu",
+		st.opackets, taken, st.oerrors);
 	printf("  %lu offered, %lu taken, %d short bursts, slowest burst %lu ms, nothing dropped\n",
 	       offered, taken, shorts, worst);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -244,23 +242,20 @@ test_two_ports_one_iface(void)
 	uint8_t f[256];
 	int p1 = -1, p2 = -1, n1 = 0, n2 = 0, i;
 
-	if (peer_create(&p, "two", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	p1 = port_open(&p, &cfg);
+	p1 = peer_port_open(&p, "two", 1500, PEER_RAW, &cfg);
 	p2 = port_open(&p, &cfg);
-	CHECK(p1 >= 0 && p2 >= 0, "ports");
+	REQUIRE(p1 >= 0 && p2 >= 0, out, "ports");
 	for (i = 0; i < 64; i++)
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 80));
 	/* Each port is a tap of its own: both see every frame. */
 	n1 = port_rx_collect(p1, g1, 64, TEST_ETHERTYPE, 2000, NULL);
 	n2 = port_rx_collect(p2, g2, 64, TEST_ETHERTYPE, 2000, NULL);
-	CHECK(n1 == 64 && n2 == 64, "port 1 got %d, port 2 got %d of 64", n1, n2);
+	REQUIRE(n1 == 64 && n2 == 64, out, "port 1 got %d, port 2 got %d of 64", n1, n2);
 out:
 	rte_pktmbuf_free_bulk(g1, n1);
 	rte_pktmbuf_free_bulk(g2, n2);
-	port_close(p1);
 	port_close(p2);
-	peer_destroy(&p);
+	peer_port_close(&p, p1);
 	return 0;
 }
 
@@ -274,11 +269,10 @@ test_hotplug_cycles(void)
 	int fds0, fds1, i, port;
 	uint8_t f[256];
 
-	if (peer_create(&p, "hp", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);	/* warm-up */
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "hp", 1500, PEER_RAW, &cfg);	/* warm-up */
+	REQUIRE(port >= 0, out);
 	port_close(port);
+	port = -1;
 	fds0 = count_fds();
 	kb0 = mapped_kb();
 	avail0 = rte_mempool_avail_count(test_mp);
@@ -287,21 +281,22 @@ test_hotplug_cycles(void)
 		int n;
 
 		port = port_open(&p, &cfg);
-		CHECK(port >= 0, "probe %d", i);
+		REQUIRE(port >= 0, out, "probe %d", i);
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 64));
 		n = port_rx_collect(port, b, 1, TEST_ETHERTYPE, 500, NULL);
 		rte_pktmbuf_free_bulk(b, n);
-		CHECK(n == 1, "cycle %d: no traffic", i);
+		REQUIRE(n == 1, out, "cycle %d: no traffic", i);
 		port_close(port);	/* stop, close, rte_vdev_uninit */
+		port = -1;
 	}
 	fds1 = count_fds();
 	kb1 = mapped_kb();
 	printf("  100 probe/remove cycles: fds %d -> %d, VmSize %ld -> %ld kB\n",
 	       fds0, fds1, kb0, kb1);
-	CHECK(fds1 == fds0 && kb1 == kb0, "leak");
-	CHECK(rte_mempool_avail_count(test_mp) == avail0, "mbuf leak");
+	REQUIRE(fds1 == fds0 && kb1 == kb0, out, "leak");
+	REQUIRE(rte_mempool_avail_count(test_mp) == avail0, out, "mbuf leak");
 out:
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -331,13 +326,13 @@ test_no_cap_net_raw(void)
 	if (peer_create(&p, "cap", 1500) < 0)
 		return 1;
 	fds = count_fds();
-	CHECK(cap_net_raw(false) == 0, "capset");
+	REQUIRE(cap_net_raw(false) == 0, out, "capset");
 	snprintf(args, sizeof(args), "iface=%s", p.local);
 	rc = rte_vdev_init("net_tpacket_nocap", args);
 	cap_net_raw(true);
-	CHECK(rc != 0, "probe succeeded without CAP_NET_RAW");
-	CHECK(rte_eth_dev_count_avail() == before && count_fds() == fds,
-	      "failed probe left a port or an fd");
+	REQUIRE(rc != 0, out, "probe succeeded without CAP_NET_RAW");
+	REQUIRE(rte_eth_dev_count_avail() == before && count_fds() == fds, out,
+		"failed probe left a port or an fd");
 out:
 	cap_net_raw(true);
 	peer_destroy(&p);
@@ -358,22 +353,22 @@ test_adopt_check(void)
 	pk = socket(AF_PACKET, SOCK_RAW, 0);
 	v3 = socket(AF_PACKET, SOCK_RAW, 0);
 	ok = socket(AF_PACKET, SOCK_RAW, 0);
-	CHECK(tpk_sock_adopt_check(udp, if_nametoindex(p.local), err, sizeof(err)) == -EBADF,
-	      "UDP socket accepted");
+	REQUIRE(tpk_sock_adopt_check(udp, if_nametoindex(p.local), err, sizeof(err)) == -EBADF, out,
+		"UDP socket accepted");
 	printf("  %s\n", err);
 	sll.sll_ifindex = if_nametoindex("lo");
-	CHECK(bind(pk, (struct sockaddr *)&sll, sizeof(sll)) == 0, "bind lo");
-	CHECK(tpk_sock_adopt_check(pk, if_nametoindex(p.local), err, sizeof(err)) == -EINVAL,
-	      "socket bound to lo accepted");
+	REQUIRE(bind(pk, (struct sockaddr *)&sll, sizeof(sll)) == 0, out, "bind lo");
+	REQUIRE(tpk_sock_adopt_check(pk, if_nametoindex(p.local), err, sizeof(err)) == -EINVAL, out,
+		"socket bound to lo accepted");
 	printf("  %s\n", err);
-	CHECK(setsockopt(v3, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) == 0, "V3");
-	CHECK(tpk_sock_adopt_check(v3, if_nametoindex(p.local), err, sizeof(err)) == -EBUSY,
-	      "configured socket accepted");
+	REQUIRE(setsockopt(v3, SOL_PACKET, PACKET_VERSION, &v, sizeof(v)) == 0, out, "V3");
+	REQUIRE(tpk_sock_adopt_check(v3, if_nametoindex(p.local), err, sizeof(err)) == -EBUSY, out,
+		"configured socket accepted");
 	printf("  %s\n", err);
 	sll.sll_ifindex = if_nametoindex(p.local);
-	CHECK(bind(ok, (struct sockaddr *)&sll, sizeof(sll)) == 0, "bind");
-	CHECK(tpk_sock_adopt_check(ok, sll.sll_ifindex, err, sizeof(err)) == 0,
-	      "good socket refused: %s", err);
+	REQUIRE(bind(ok, (struct sockaddr *)&sll, sizeof(sll)) == 0, out, "bind");
+	REQUIRE(tpk_sock_adopt_check(ok, sll.sll_ifindex, err, sizeof(err)) == 0, out,
+		"good socket refused: %s", err);
 out:
 	close(udp);
 	close(pk);

@@ -18,26 +18,14 @@
 static size_t
 flow_frame(uint8_t *buf, const struct peer *p, int flow)
 {
-	struct rte_ipv4_hdr *ip = (void *)(buf + 14);
-	struct rte_udp_hdr *u = (void *)(ip + 1);
+	const struct l4_hdr_spec hs = { .dst = p->local_mac,
+		.src = p->remote_mac, .udp = true, .saddr = 0x0a450001 + flow,
+		.daddr = 0x0a450101, .ip_cksum = true, .sport = 2000 + flow,
+		.dport = 53, .payload = 22 };
+	size_t hl = l4_hdr_make(buf, &hs);
 
-	memcpy(buf, p->local_mac, 6);
-	memcpy(buf + 6, p->remote_mac, 6);
-	buf[12] = 0x08;
-	buf[13] = 0;
-	memset(ip, 0, 28);
-	ip->version_ihl = 0x45;
-	ip->total_length = htons(28 + 22);
-	ip->time_to_live = 64;
-	ip->next_proto_id = IPPROTO_UDP;
-	ip->src_addr = htonl(0x0a450001 + flow);
-	ip->dst_addr = htonl(0x0a450101);
-	ip->hdr_checksum = rte_ipv4_cksum(ip);
-	u->src_port = htons(2000 + flow);
-	u->dst_port = htons(53);
-	u->dgram_len = htons(8 + 22);
-	memset(u + 1, 0xab, 22);
-	return 14 + 28 + 22;
+	memset(buf + hl, 0xab, 22);
+	return hl + 22;
 }
 
 int
@@ -52,25 +40,23 @@ test_rss_hash(void)
 	uint8_t f[128];
 	int port = -1, n = 0, i, k, distinct = 0;
 
-	if (peer_create(&p, "rss", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "rss", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	for (k = 0; k < PER; k++)
 		for (i = 0; i < FLOWS; i++)
 			peer_send(&p, f, flow_frame(f, &p, i));
 	n = port_rx_collect(port, got, FLOWS * PER, 0x0800, 2000, NULL);
-	CHECK(n == FLOWS * PER, "got %d", n);
+	REQUIRE(n == FLOWS * PER, out, "got %d", n);
 	for (i = 0; i < n; i++) {
 		const struct rte_udp_hdr *u = rte_pktmbuf_mtod_offset(got[i],
 			const struct rte_udp_hdr *, 34);
 		int fl = ntohs(u->src_port) - 2000;
 
-		CHECK(got[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH, "no RSS flag");
-		CHECK(got[i]->hash.rss != 0, "zero hash");
+		REQUIRE(got[i]->ol_flags & RTE_MBUF_F_RX_RSS_HASH, out, "no RSS flag");
+		REQUIRE(got[i]->hash.rss != 0, out, "zero hash");
 		if (h[fl] == 0)
 			h[fl] = got[i]->hash.rss;
-		CHECK(h[fl] == got[i]->hash.rss, "flow %d hash changed", fl);
+		REQUIRE(h[fl] == got[i]->hash.rss, out, "flow %d hash changed", fl);
 	}
 	for (i = 0; i < FLOWS; i++) {
 		bool dup = false;
@@ -79,12 +65,11 @@ test_rss_hash(void)
 			dup |= h[k] == h[i];
 		distinct += !dup;
 	}
-	CHECK(distinct >= FLOWS - 1, "only %d distinct hashes for %d flows", distinct, FLOWS);
+	REQUIRE(distinct >= FLOWS - 1, out, "only %d distinct hashes for %d flows", distinct, FLOWS);
 	printf("  %d flows, %d distinct non-zero hashes, stable per flow\n", FLOWS, distinct);
 out:
 	rte_pktmbuf_free_bulk(got, n);
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -92,8 +77,7 @@ int
 test_rx_timestamp(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.rx_offloads = RTE_ETH_RX_OFFLOAD_TIMESTAMP };
+	struct port_cfg cfg = { .rx_offloads = RTE_ETH_RX_OFFLOAD_TIMESTAMP };
 	struct rte_mbuf *got[200];
 	struct timespec ts;
 	uint64_t wall, prev = 0, clk;
@@ -101,10 +85,8 @@ test_rx_timestamp(void)
 	int port = -1, n = 0, i, off;
 	uint64_t flag;
 
-	if (peer_create(&p, "ts", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "ts", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	if (test_devargs && strstr(test_devargs, "rx_mode=recvmmsg")) {
 		/*
 		 * Without a ring the frames carry the kernel's arrival stamp,
@@ -116,12 +98,12 @@ test_rx_timestamp(void)
 
 		usleep(20000);
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, 999, 100));
-		CHECK(port_rx_collect(port, &w, 1, TEST_ETHERTYPE, 2000, NULL) == 1,
-		      "warm-up frame");
+		REQUIRE(port_rx_collect(port, &w, 1, TEST_ETHERTYPE, 2000, NULL) == 1, out,
+			"warm-up frame");
 		rte_pktmbuf_free(w);
 	}
 	off = rte_mbuf_dynfield_lookup(RTE_MBUF_DYNFIELD_TIMESTAMP_NAME, NULL);
-	CHECK(off >= 0, "timestamp dynfield not registered");
+	REQUIRE(off >= 0, out, "timestamp dynfield not registered");
 	flag = 1ull << rte_mbuf_dynflag_lookup(RTE_MBUF_DYNFLAG_RX_TIMESTAMP_NAME, NULL);
 	for (i = 0; i < 200; i++) {
 		peer_send(&p, f, frame_make(f, p.local_mac, p.remote_mac, i, 100));
@@ -131,24 +113,23 @@ test_rx_timestamp(void)
 	n = port_rx_collect(port, got, 200, TEST_ETHERTYPE, 2000, NULL);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	wall = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
-	CHECK(n == 200, "got %d", n);
+	REQUIRE(n == 200, out, "got %d", n);
 	for (i = 0; i < n; i++) {
 		uint64_t t = *RTE_MBUF_DYNFIELD(got[i], off, rte_mbuf_timestamp_t *);
 
-		CHECK(got[i]->ol_flags & flag, "no timestamp flag on frame %d", i);
-		CHECK(t >= prev, "frame %d: timestamp went back %lu -> %lu", i, prev, t);
-		CHECK(t <= wall && wall - t < 2000000000ull,
-		      "frame %d: %.3f ms from the wall clock", i, (double)(wall - t) / 1e6);
+		REQUIRE(got[i]->ol_flags & flag, out, "no timestamp flag on frame %d", i);
+		REQUIRE(t >= prev, out, "frame %d: timestamp went back %lu -> %lu", i, prev, t);
+		REQUIRE(t <= wall && wall - t < 2000000000ull, out,
+			"frame %d: %.3f ms from the wall clock", i, (double)(wall - t) / 1e6);
 		prev = t;
 	}
-	CHECK(rte_eth_read_clock(port, &clk) == 0 && clk >= prev &&
-	      clk - prev < 2000000000ull, "read_clock");
+	REQUIRE(rte_eth_read_clock(port, &clk) == 0 && clk >= prev &&
+		clk - prev < 2000000000ull, out, "read_clock");
 	printf("  200 timestamps monotonic; the last was %.3f ms before the wall clock\n",
 	       (double)(wall - prev) / 1e6);
 out:
 	rte_pktmbuf_free_bulk(got, n);
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -199,64 +180,60 @@ test_reta(void)
 	uint16_t fq[FLOWS], fq2[FLOWS];
 	int port = -1, i, used = 0, mask = 0;
 
-	if (peer_create(&p, "reta", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
+	port = peer_port_open(&p, "reta", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_dev_info_get(port, &info) == 0, out, "info");
 	if (info.reta_size == 0) {
-		port_close(port);
-		peer_destroy(&p);
-		return TEST_SKIP;	/* eBPF not permitted here */
+		peer_port_close(&p, port);
+		return test_skip("no RETA: eBPF not permitted here");
 	}
-	CHECK(info.reta_size == 128, "reta_size %u", info.reta_size);
+	REQUIRE(info.reta_size == 128, out, "reta_size %u", info.reta_size);
 	/* Default table: flows spread, each on one queue. */
-	CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows");
-	CHECK(send_flows_collect(&p, port, FLOWS, fq2) == FLOWS, "flows again");
+	REQUIRE(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, out, "flows");
+	REQUIRE(send_flows_collect(&p, port, FLOWS, fq2) == FLOWS, out, "flows again");
 	for (i = 0; i < FLOWS; i++) {
-		CHECK(fq[i] == fq2[i], "flow %d moved between queues %u and %u", i, fq[i], fq2[i]);
+		REQUIRE(fq[i] == fq2[i], out, "flow %d moved between queues %u and %u", i, fq[i], fq2[i]);
 		mask |= 1 << fq[i];
 	}
 	for (i = 0; i < 4; i++)
 		used += (mask >> i) & 1;
-	CHECK(used >= 3, "default RETA used %d queues", used);
+	REQUIRE(used >= 3, out, "default RETA used %d queues", used);
 	memset(conf, 0, sizeof(conf));
 	conf[0].mask = conf[1].mask = ~0ull;
-	CHECK(rte_eth_dev_rss_reta_query(port, conf, 128) == 0, "query");
+	REQUIRE(rte_eth_dev_rss_reta_query(port, conf, 128) == 0, out, "query");
 	for (i = 0; i < 128; i++)
-		CHECK(conf[i / 64].reta[i % 64] == i % 4, "default entry %d = %u", i,
-		      conf[i / 64].reta[i % 64]);
+		REQUIRE(conf[i / 64].reta[i % 64] == i % 4, out, "default entry %d = %u", i,
+			conf[i / 64].reta[i % 64]);
 	/* Every entry to queue 2: every flow moves there. */
-	CHECK(reta_all(port, 2) == 0, "reta update");
-	CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows after update");
+	REQUIRE(reta_all(port, 2) == 0, out, "reta update");
+	REQUIRE(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, out, "flows after update");
 	for (i = 0; i < FLOWS; i++)
-		CHECK(fq[i] == 2, "flow %d on queue %u, RETA says 2", i, fq[i]);
-	CHECK(reta_all(port, 1) == 0, "reta update 2");
-	CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows after update 2");
+		REQUIRE(fq[i] == 2, out, "flow %d on queue %u, RETA says 2", i, fq[i]);
+	REQUIRE(reta_all(port, 1) == 0, out, "reta update 2");
+	REQUIRE(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, out, "flows after update 2");
 	for (i = 0; i < FLOWS; i++)
-		CHECK(fq[i] == 1, "flow %d on queue %u, RETA says 1", i, fq[i]);
+		REQUIRE(fq[i] == 1, out, "flow %d on queue %u, RETA says 1", i, fq[i]);
 	memset(conf, 0, sizeof(conf));
 	conf[0].mask = conf[1].mask = ~0ull;
-	CHECK(rte_eth_dev_rss_reta_query(port, conf, 128) == 0 &&
-	      conf[1].reta[63] == 1 && conf[0].reta[0] == 1, "query after update");
+	REQUIRE(rte_eth_dev_rss_reta_query(port, conf, 128) == 0 &&
+		conf[1].reta[63] == 1 && conf[0].reta[0] == 1, out, "query after update");
 	/* A queue restart reorders the kernel's members: entries still hold. */
-	CHECK(rte_eth_dev_rx_queue_stop(port, 1) == 0 &&
-	      rte_eth_dev_rx_queue_start(port, 1) == 0, "queue 1 restart");
+	REQUIRE(rte_eth_dev_rx_queue_stop(port, 1) == 0 &&
+		rte_eth_dev_rx_queue_start(port, 1) == 0, out, "queue 1 restart");
 	for (int w = 0; w < 2; w++) {
 		uint16_t want = w == 0 ? 3 : 1;
 
-		CHECK(reta_all(port, want) == 0, "reta update %u", want);
-		CHECK(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, "flows");
+		REQUIRE(reta_all(port, want) == 0, out, "reta update %u", want);
+		REQUIRE(send_flows_collect(&p, port, FLOWS, fq) == FLOWS, out, "flows");
 		for (i = 0; i < FLOWS; i++)
-			CHECK(fq[i] == want, "after a queue restart: flow %d on queue %u, RETA says %u",
-			      i, fq[i], want);
+			REQUIRE(fq[i] == want, out, "after a queue restart: flow %d on queue %u, RETA says %u",
+				i, fq[i], want);
 	}
 	/* A queue that does not exist is refused. */
-	CHECK(reta_all(port, 9) != 0, "RETA to queue 9 accepted");
+	REQUIRE(reta_all(port, 9) != 0, out, "RETA to queue 9 accepted");
 	printf("  default RETA spreads %d flows over %d queues; updates moved all of them\n",
 	       FLOWS, used);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }

@@ -35,52 +35,17 @@ static struct rte_mbuf *
 l4_packet(const struct peer *p, bool v6, bool udp, uint32_t payload,
 	  uint32_t seg_size, uint8_t *expect)
 {
-	uint8_t h[128];
-	uint32_t l3 = v6 ? 40 : 20, l4 = udp ? 8 : 20, hl = 14 + l3 + l4, i;
+	const struct l4_hdr_spec hs = { .dst = p->remote_mac,
+		.src = p->local_mac, .v6 = v6, .udp = udp, .saddr = 0x0a3a0001,
+		.daddr = 0x0a3a0002, .ip_id = 0x1234, .sport = 4000,
+		.dport = 5000, .seq = 1000000, .ack = 1,
+		.tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, .win = 65535,
+		.payload = payload };
+	uint32_t l3 = v6 ? 40 : 20, l4 = udp ? 8 : 20, hl, i;
 	struct rte_mbuf *head, *m;
+	uint8_t h[128];
 
-	memset(h, 0, sizeof(h));
-	memcpy(h, p->remote_mac, 6);
-	memcpy(h + 6, p->local_mac, 6);
-	if (v6) {
-		struct rte_ipv6_hdr *ip = (void *)(h + 14);
-
-		h[12] = 0x86; h[13] = 0xdd;
-		ip->vtc_flow = htonl(6u << 28);
-		ip->payload_len = htons(l4 + payload);
-		ip->proto = udp ? IPPROTO_UDP : IPPROTO_TCP;
-		ip->hop_limits = 64;
-		((uint8_t *)&ip->src_addr)[0] = 0xfd; ((uint8_t *)&ip->src_addr)[15] = 1;
-		((uint8_t *)&ip->dst_addr)[0] = 0xfd; ((uint8_t *)&ip->dst_addr)[15] = 2;
-	} else {
-		struct rte_ipv4_hdr *ip = (void *)(h + 14);
-
-		h[12] = 0x08; h[13] = 0x00;
-		ip->version_ihl = 0x45;
-		ip->total_length = htons(l3 + l4 + payload);
-		ip->packet_id = htons(0x1234);
-		ip->time_to_live = 64;
-		ip->next_proto_id = udp ? IPPROTO_UDP : IPPROTO_TCP;
-		ip->src_addr = htonl(0x0a3a0001);
-		ip->dst_addr = htonl(0x0a3a0002);
-	}
-	if (udp) {
-		struct rte_udp_hdr *u = (void *)(h + 14 + l3);
-
-		u->src_port = htons(4000);
-		u->dst_port = htons(5000);
-		u->dgram_len = htons(8 + payload);
-	} else {
-		struct rte_tcp_hdr *t = (void *)(h + 14 + l3);
-
-		t->src_port = htons(4000);
-		t->dst_port = htons(5000);
-		t->sent_seq = htonl(1000000);
-		t->recv_ack = htonl(1);
-		t->data_off = 5 << 4;
-		t->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
-		t->rx_win = htons(65535);
-	}
+	hl = l4_hdr_make(h, &hs);
 	for (i = 0; i < payload; i++)
 		expect[i] = (uint8_t)(i * 13 + (i >> 8));
 
@@ -179,11 +144,11 @@ static int
 tx_segmentation(bool v6, bool udp)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+	struct port_cfg cfg = { .tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
 			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
 			(udp ? RTE_ETH_TX_OFFLOAD_UDP_TSO | RTE_ETH_TX_OFFLOAD_UDP_CKSUM :
-			 RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM) };
+			 RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM),
+		.ethtool_k = "tx off tso off gso off tx-udp-segmentation off" };
 	static uint8_t expect[TSO_PAYLOAD];
 	struct rte_eth_dev_info info;
 	struct rte_eth_stats st;
@@ -191,38 +156,33 @@ tx_segmentation(bool v6, bool udp)
 	uint32_t payload = udp ? 20000 : TSO_PAYLOAD, mss = udp ? 1000 : TSO_MSS;
 	int port = -1;
 
-	if (peer_create(&p, udp ? "uso" : v6 ? "tso6" : "tso4", 1500) < 0 ||
-	    peer_raw_open(&p) < 0)
-		return 1;
-	sh("ethtool -K %s tx off tso off gso off tx-udp-segmentation off >/dev/null 2>&1", p.local);
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
-	CHECK(rte_eth_dev_info_get(port, &info) == 0, "info");
+	port = peer_port_open(&p, udp ? "uso" : v6 ? "tso6" : "tso4", 1500,
+			      PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
+	REQUIRE(rte_eth_dev_info_get(port, &info) == 0, out, "info");
 	if (udp && !(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_UDP_TSO)) {
-		port_close(port);
-		peer_destroy(&p);
-		return TEST_SKIP;	/* kernel before 6.2 */
+		peer_port_close(&p, port);
+		return test_skip("no UDP segmentation offload (kernel before 6.2)");
 	}
 	m = l4_packet(&p, v6, udp, payload, 2000, expect);
-	CHECK(m != NULL, "mbuf chain");
+	REQUIRE(m != NULL, out, "mbuf chain");
 	m->ol_flags = (v6 ? RTE_MBUF_F_TX_IPV6 : RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM) |
 		(udp ? RTE_MBUF_F_TX_UDP_SEG | RTE_MBUF_F_TX_UDP_CKSUM :
 		 RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM);
 	m->tso_segsz = mss;
 	printf("  one %u-byte payload in %u segments, mss %u\n", payload,
 	       m->nb_segs, mss);
-	CHECK(rte_eth_tx_prepare(port, 0, &m, 1) == 1, "tx_prepare: %s",
-	      rte_strerror(rte_errno));
-	CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx_burst");
+	REQUIRE(rte_eth_tx_prepare(port, 0, &m, 1) == 1, out, "tx_prepare: %s",
+		rte_strerror(rte_errno));
+	REQUIRE(rte_eth_tx_burst(port, 0, &m, 1) == 1, out, "tx_burst");
 	m = NULL;
-	CHECK(check_segments(&p, v6, udp, payload, mss, expect) == 0, "segments");
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.opackets == 1 &&
-	      st.oerrors == 0, "stats");
+	REQUIRE(check_segments(&p, v6, udp, payload, mss, expect) == 0, out, "segments");
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.opackets == 1 &&
+		st.oerrors == 0, out, "stats");
 out:
 	if (m)
 		rte_pktmbuf_free(m);
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -234,23 +194,20 @@ int
 test_tx_csum(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.tx_offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
-			RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM };
+	struct port_cfg cfg = { .tx_offloads = RTE_ETH_TX_OFFLOAD_IPV4_CKSUM |
+			RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM,
+		.ethtool_k = "tx off" };
 	static uint8_t expect[2000];
 	int port = -1, k;
 
-	if (peer_create(&p, "csum", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	sh("ethtool -K %s tx off >/dev/null 2>&1", p.local);
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "csum", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	for (k = 0; k < 6; k++) {
 		bool v6 = k & 1, udp = k & 2, nol4 = k & 4;
 		uint32_t payload = 100 + k * 211;
 		struct rte_mbuf *m = l4_packet(&p, v6, udp, payload, 1000, expect);
 
-		CHECK(m != NULL, "mbuf");
+		REQUIRE(m != NULL, out, "mbuf");
 		/* Garbage in the checksum fields: the PMD must not trust them. */
 		if (!v6)
 			rte_pktmbuf_mtod_offset(m, struct rte_ipv4_hdr *, 14)->hdr_checksum = 0xbeef;
@@ -259,13 +216,12 @@ test_tx_csum(void)
 			(udp ? RTE_MBUF_F_TX_UDP_CKSUM : RTE_MBUF_F_TX_TCP_CKSUM);
 		if (nol4)
 			m->l4_len = 0;	/* DPDK does not need it for csum only */
-		CHECK(rte_eth_tx_burst(port, 0, &m, 1) == 1, "tx");
-		CHECK(check_segments(&p, v6, udp, payload, 1500, expect) == 0,
-		      "case %d (v6 %d udp %d)", k, v6, udp);
+		REQUIRE(rte_eth_tx_burst(port, 0, &m, 1) == 1, out, "tx");
+		REQUIRE(check_segments(&p, v6, udp, payload, 1500, expect) == 0, out,
+			"case %d (v6 %d udp %d)", k, v6, udp);
 	}
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -273,8 +229,7 @@ int
 test_tx_prepare(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
+	struct port_cfg cfg = { .tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
 			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_TSO |
 			RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_TSO };
 	static uint8_t expect[TSO_PAYLOAD];
@@ -283,16 +238,14 @@ test_tx_prepare(void)
 	int port = -1, k, ncase = 0;
 	uint64_t oerr = 0;
 
-	if (peer_create(&p, "prep", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "prep", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	for (k = 0; ; k++) {
 		struct rte_mbuf *v[3], *bad = l4_packet(&p, false, false, 3000, 1000, expect);
 		const char *what = NULL;
 		int want = EINVAL, r;
 
-		CHECK(bad != NULL, "mbuf");
+		REQUIRE(bad != NULL, out, "mbuf");
 		bad->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_TCP_SEG |
 			RTE_MBUF_F_TX_TCP_CKSUM;
 		bad->tso_segsz = 1000;
@@ -337,29 +290,28 @@ test_tx_prepare(void)
 			printf("  %s: tx_prepare returned %d errno %d, want 1 errno %d\n",
 			       what, r, rte_errno, want);
 			rte_pktmbuf_free_bulk(v, 3);
-			CHECK(0, "tx_prepare accepted a malformed mbuf");
+			REQUIRE(0, out, "tx_prepare accepted a malformed mbuf");
 		}
 		/* tx_burst defends itself: bad freed and counted, the rest sent. */
 		r = port_tx_all(port, 0, v, 3, 1000);
-		CHECK(r == 3, "%s: tx_burst took %d of 3", what, r);
+		REQUIRE(r == 3, out, "%s: tx_burst took %d of 3", what, r);
 		oerr++;
 		for (int s = 0; s < 2; s++) {
 			uint8_t g[2048];
 			int n = peer_recv(&p, g, sizeof(g), TEST_ETHERTYPE, 1000);
 
-			CHECK(n > 0 && rd_u32(g + 14) == (uint32_t)(2 * k + s),
-			      "%s: good frame %d not received after the bad one", what, s);
+			REQUIRE(n > 0 && rd_u32(g + 14) == (uint32_t)(2 * k + s), out,
+				"%s: good frame %d not received after the bad one", what, s);
 		}
 		printf("  rejected: %s (%s)\n", what, strerror(want));
 		ncase++;
 	}
 done:
-	CHECK(rte_eth_stats_get(port, &st) == 0 && st.oerrors == oerr &&
-	      st.opackets == 2 * (uint64_t)ncase,
-	      "oerrors %lu (want %lu) opackets %lu", st.oerrors, oerr, st.opackets);
+	REQUIRE(rte_eth_stats_get(port, &st) == 0 && st.oerrors == oerr &&
+		st.opackets == 2 * (uint64_t)ncase, out,
+		"oerrors %lu (want %lu) opackets %lu", st.oerrors, oerr, st.opackets);
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -485,7 +437,7 @@ rx_kernel_tcp(enum rx_mode mode)
 	uint64_t rxo = mode == RX_CKSUM ? RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
 		RTE_ETH_RX_OFFLOAD_UDP_CKSUM | RTE_ETH_RX_OFFLOAD_IPV4_CKSUM :
 		mode == RX_LRO ? RTE_ETH_RX_OFFLOAD_TCP_LRO : 0;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1, .rx_offloads = rxo,
+	struct port_cfg cfg = { .rx_offloads = rxo,
 		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
 			RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_UDP_CKSUM | RTE_ETH_TX_OFFLOAD_IPV4_CKSUM };
@@ -496,19 +448,13 @@ rx_kernel_tcp(enum rx_mode mode)
 	uint64_t fwd = 0, big = 0, lro = 0, none = 0, bad_csum = 0, over = 0;
 	uint64_t end;
 
-	if (peer_create(&a, "cli", 1500) < 0)
-		return 1;
-	if (peer_create(&b, "srv", 1500) < 0) {
-		peer_destroy(&a);
-		return 1;
-	}
+	pa = peer_port_open(&a, "cli", 1500, 0, &cfg);
+	pb = peer_port_open(&b, "srv", 1500, 0, &cfg);
+	REQUIRE(pa >= 0 && pb >= 0, out);
 	sh("ip -n %s addr add 10.56.0.1/16 dev %s", a.ns, a.remote);
 	sh("ip -n %s addr add 10.56.0.2/16 dev %s", b.ns, b.remote);
 	srv.p = &b;
 	cli.p = &a;
-	pa = port_open(&a, &cfg);
-	pb = port_open(&b, &cfg);
-	CHECK(pa >= 0 && pb >= 0, "ports");
 	pthread_create(&ts, NULL, server_thread, &srv);
 	usleep(200000);
 	pthread_create(&tc, NULL, client_thread, &cli);
@@ -555,23 +501,21 @@ rx_kernel_tcp(enum rx_mode mode)
 	pthread_join(ts, NULL);
 	printf("  forwarded %lu frames: %lu above 1514 B, %lu LRO, %lu csum-none\n",
 	       fwd, big, lro, none);
-	CHECK(srv.ok, "transfer failed or corrupt");
-	CHECK(bad_csum == 0, "%lu frames with a wrong checksum or LRO size", bad_csum);
-	CHECK(over == 0, "%lu super-frames delivered without LRO", over);
+	REQUIRE(srv.ok, out, "transfer failed or corrupt");
+	REQUIRE(bad_csum == 0, out, "%lu frames with a wrong checksum or LRO size", bad_csum);
+	REQUIRE(over == 0, out, "%lu super-frames delivered without LRO", over);
 	if (mode == RX_LRO)
-		CHECK(lro > 0 && big > 0, "no LRO super-frame delivered");
+		REQUIRE(lro > 0 && big > 0, out, "no LRO super-frame delivered");
 	if (mode == RX_CKSUM)
-		CHECK(none > 0, "no frame reported with an unfinished checksum");
+		REQUIRE(none > 0, out, "no frame reported with an unfinished checksum");
 	if (mode == RX_PLAIN)
-		CHECK(none == 0 && lro == 0, "offload flags without offloads");
-	CHECK(csum_errors(a.ns) == 0 && csum_errors(b.ns) == 0,
-	      "TCP checksum errors in the namespaces: %ld %ld",
-	      csum_errors(a.ns), csum_errors(b.ns));
+		REQUIRE(none == 0 && lro == 0, out, "offload flags without offloads");
+	REQUIRE(csum_errors(a.ns) == 0 && csum_errors(b.ns) == 0, out,
+		"TCP checksum errors in the namespaces: %ld %ld",
+		csum_errors(a.ns), csum_errors(b.ns));
 out:
-	port_close(pa);
-	port_close(pb);
-	peer_destroy(&a);
-	peer_destroy(&b);
+	peer_port_close(&a, pa);
+	peer_port_close(&b, pb);
 	return 0;
 }
 
@@ -583,17 +527,14 @@ int
 test_rx_udp_gso(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1 };
 	struct rte_mbuf *got[32];
 	static uint8_t payload[10000], re[10000];
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(7777) };
 	uint32_t done = 0;
 	int port = -1, n = 0, s = -1, gso = 1000, i;
 
-	if (peer_create(&p, "ugso", 1500) < 0)
-		return 1;
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "ugso", 1500, 0, NULL);
+	REQUIRE(port >= 0, out);
 	sh("ip -n %s addr add 10.57.0.2/24 dev %s", p.ns, p.remote);
 	{
 		char mac[32];
@@ -608,38 +549,36 @@ test_rx_udp_gso(void)
 	peer_enter(&p);
 	s = socket(AF_INET, SOCK_DGRAM, 0);
 	ns_leave();
-	CHECK(s >= 0, "udp socket");
-	CHECK(setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)) == 0,
-	      "UDP_SEGMENT: %s", strerror(errno));
+	REQUIRE(s >= 0, out, "udp socket");
+	REQUIRE(setsockopt(s, SOL_UDP, UDP_SEGMENT, &gso, sizeof(gso)) == 0, out,
+		"UDP_SEGMENT: %s", strerror(errno));
 	sa.sin_addr.s_addr = htonl(0x0a390001);
-	CHECK(sendto(s, payload, sizeof(payload), 0, (void *)&sa, sizeof(sa)) ==
-	      (ssize_t)sizeof(payload), "sendto: %s", strerror(errno));
+	REQUIRE(sendto(s, payload, sizeof(payload), 0, (void *)&sa, sizeof(sa)) ==
+		(ssize_t)sizeof(payload), out, "sendto: %s", strerror(errno));
 	n = port_rx_collect(port, got, 10, 0x0800, 2000, NULL);
-	CHECK(n == 10, "%d segments, want 10", n);
+	REQUIRE(n == 10, out, "%d segments, want 10", n);
 	for (i = 0; i < n; i++) {
 		const struct rte_ipv4_hdr *ip = rte_pktmbuf_mtod_offset(got[i],
 			const struct rte_ipv4_hdr *, 14);
 		const struct rte_udp_hdr *u = (const void *)(ip + 1);
 		uint32_t plen = got[i]->pkt_len - 42;
 
-		CHECK(plen == 1000 && ntohs(u->dgram_len) == 1008 &&
-		      ntohs(ip->total_length) == 1028, "segment %d lengths", i);
-		CHECK(rte_raw_cksum(ip, 20) == 0xffff &&
-		      rte_ipv4_udptcp_cksum_verify(ip, u) == 0, "segment %d checksums", i);
-		CHECK((got[i]->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
-		      RTE_MBUF_F_RX_L4_CKSUM_GOOD, "segment %d flags", i);
+		REQUIRE(plen == 1000 && ntohs(u->dgram_len) == 1008 &&
+			ntohs(ip->total_length) == 1028, out, "segment %d lengths", i);
+		REQUIRE(rte_raw_cksum(ip, 20) == 0xffff &&
+			rte_ipv4_udptcp_cksum_verify(ip, u) == 0, out, "segment %d checksums", i);
+		REQUIRE((got[i]->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK) ==
+			RTE_MBUF_F_RX_L4_CKSUM_GOOD, out, "segment %d flags", i);
 		memcpy(re + done, (const uint8_t *)(u + 1), plen);
 		done += plen;
 	}
-	CHECK(done == sizeof(payload) && memcmp(re, payload, done) == 0,
-	      "reassembled payload differs");
+	REQUIRE(done == sizeof(payload) && memcmp(re, payload, done) == 0, out,
+		"reassembled payload differs");
 out:
-	for (i = 0; i < n; i++)
-		rte_pktmbuf_free(got[i]);
+	rte_pktmbuf_free_bulk(got, n);
 	if (s >= 0)
 		close(s);
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }
 
@@ -647,8 +586,8 @@ int
 test_tx_ring_mode(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .nb_rxq = 1, .nb_txq = 1,
-		.devargs_extra = "tx_mode=ring",
+	struct port_cfg cfg = { .devargs_extra = "tx_mode=ring",
+		.ethtool_k = "tx off tso off gso off",
 		.tx_offloads = RTE_ETH_TX_OFFLOAD_MULTI_SEGS |
 			RTE_ETH_TX_OFFLOAD_TCP_TSO | RTE_ETH_TX_OFFLOAD_TCP_CKSUM |
 			RTE_ETH_TX_OFFLOAD_IPV4_CKSUM };
@@ -657,27 +596,23 @@ test_tx_ring_mode(void)
 	uint8_t f[2048], r[2048];
 	int port = -1, i;
 
-	if (peer_create(&p, "ring", 1500) < 0 || peer_raw_open(&p) < 0)
-		return 1;
-	sh("ethtool -K %s tx off tso off gso off >/dev/null 2>&1", p.local);
-	port = port_open(&p, &cfg);
-	CHECK(port >= 0, "port");
+	port = peer_port_open(&p, "ring", 1500, PEER_RAW, &cfg);
+	REQUIRE(port >= 0, out);
 	for (i = 0; i < 500; i++) {
 		size_t len = frame_make(f, p.remote_mac, p.local_mac, i, 60 + i * 3 % 1400);
 
 		m = mbuf_from(f, len);
-		CHECK(port_tx_all(port, 0, &m, 1, 1000) == 1, "tx %d", i);
-		CHECK(peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 1000) == (int)len &&
-		      memcmp(r, f, len) == 0, "frame %d", i);
+		REQUIRE(port_tx_all(port, 0, &m, 1, 1000) == 1, out, "tx %d", i);
+		REQUIRE(peer_recv(&p, r, sizeof(r), TEST_ETHERTYPE, 1000) == (int)len &&
+			memcmp(r, f, len) == 0, out, "frame %d", i);
 	}
 	m = l4_packet(&p, false, false, 30000, 2000, expect);
 	m->ol_flags = RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IP_CKSUM |
 		RTE_MBUF_F_TX_TCP_SEG | RTE_MBUF_F_TX_TCP_CKSUM;
 	m->tso_segsz = TSO_MSS;
-	CHECK(port_tx_all(port, 0, &m, 1, 1000) == 1, "tx tso");
-	CHECK(check_segments(&p, false, false, 30000, TSO_MSS, expect) == 0, "tso via ring");
+	REQUIRE(port_tx_all(port, 0, &m, 1, 1000) == 1, out, "tx tso");
+	REQUIRE(check_segments(&p, false, false, 30000, TSO_MSS, expect) == 0, out, "tso via ring");
 out:
-	port_close(port);
-	peer_destroy(&p);
+	peer_port_close(&p, port);
 	return 0;
 }

@@ -1,7 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * In-process PMD tests over real veth pairs. The process runs in its own
  * network namespace; each case makes its own peer namespace and veth pair
- * and removes them. Output: one "PASS: name" / "FAIL: name" line a case.
+ * and removes them. Output: one "PASS: name", "FAIL: name: why" or
+ * "SKIP: name: why" line a case (test/common/tpk_check.h).
+ *
+ *	test_pmd [--devargs K=V[,K=V]] [case...]	every case, or those named
+ *	test_pmd --recvmmsg-set				the TC_RECVMMSG cases of
+ *							test_cases.def, with
+ *							rx_mode=recvmmsg
  */
 
 #include <errno.h>
@@ -20,50 +26,9 @@
 #include "test_cases.h"
 
 static const struct test_case cases[] = {
-	{ "rx_byte_exact", test_rx_byte_exact },
-	{ "tx_byte_exact", test_tx_byte_exact },
-	{ "fanout_4q_flows", test_fanout_4q },
-	{ "stats_match", test_stats },
-	{ "xstats_provoked", test_xstats },
-	{ "restart_no_leak", test_restart_leak },
-	{ "dev_info_honest", test_dev_info },
-	{ "rx_scatter_oversize", test_rx_scatter },
-	{ "rx_truncated_dropped", test_rx_truncated },
-	{ "rx_vlan", test_rx_vlan },
-	{ "rx_nombuf_recovers", test_rx_nombuf },
-	{ "promisc_membership", test_promisc },
-	{ "bad_devargs", test_bad_devargs },
-	{ "tx_tso_ipv4", test_tx_tso_v4 },
-	{ "tx_tso_ipv6", test_tx_tso_v6 },
-	{ "tx_uso", test_tx_uso },
-	{ "tx_csum_only", test_tx_csum },
-	{ "tx_coalesce_segments", test_tx_coalesce },
-	{ "tx_bypass_gso_not_stuck", test_tx_bypass_gso },
-	{ "tx_prepare_rejects", test_tx_prepare },
-	{ "rx_kernel_tcp_plain", test_rx_tcp_plain },
-	{ "rx_kernel_tcp_cksum", test_rx_tcp_cksum },
-	{ "rx_kernel_tcp_lro", test_rx_tcp_lro },
-	{ "rx_udp_gso_segmented", test_rx_udp_gso },
-	{ "tx_ring_mode", test_tx_ring_mode },
-	{ "lsc_events", test_lsc },
-	{ "rmv_under_traffic", test_rmv },
-	{ "rx_interrupt_sleep_wake", test_rx_intr },
-	{ "queue_control", test_queue_control },
-	{ "link_flap_under_traffic", test_link_flap },
-	{ "mtu_change_under_traffic", test_mtu_change },
-	{ "tx_socket_full", test_tx_full },
-	{ "two_ports_one_iface", test_two_ports_one_iface },
-	{ "hotplug_100_cycles", test_hotplug_cycles },
-	{ "no_cap_net_raw", test_no_cap_net_raw },
-	{ "adopted_fd_checks", test_adopt_check },
-	{ "rss_hash_per_flow", test_rss_hash },
-	{ "rx_timestamp", test_rx_timestamp },
-	{ "rss_reta_ebpf", test_reta },
-	{ "tx_padded_csum", test_tx_padded_csum },
-	{ "tx_mtu_mid_burst", test_tx_mtu_mid_burst },
-	{ "tx_coalesce_mtu", test_tx_coalesce_mtu },
-	{ "rx_gso_mtu", test_rx_gso_mtu },
-	{ "rx_fragments_2q", test_rx_fragments },
+#define TEST_CASE(name, fn, flags) { #name, fn, flags },
+#include "test_cases.def"
+#undef TEST_CASE
 };
 
 /* Remove every namespace this process made, also when interrupted. */
@@ -87,14 +52,53 @@ on_signal(int sig)
 	exit(2);
 }
 
+static bool
+case_wanted(const struct test_case *c, const char *const *names, int nb_names,
+	    bool recvmmsg_set)
+{
+	int j;
+
+	if (recvmmsg_set && !(c->flags & TC_RECVMMSG))
+		return false;
+	if (nb_names == 0)
+		return true;
+	for (j = 0; j < nb_names; j++)
+		if (strcmp(names[j], c->name) == 0)
+			return true;
+	return false;
+}
+
+/* One case and its line; returns 1 if it failed. */
+static int
+run_case(const struct test_case *c, const char *suffix)
+{
+	unsigned int avail = rte_mempool_avail_count(test_mp);
+	int rc;
+
+	printf("-- %s\n", c->name);
+	tpk_case_begin("%s%s", c->name, suffix);
+	rc = c->fn();
+	if (rc != 0 && rc != TEST_SKIP)
+		RECORD_FAILURE("case returned %d (setup failed)", rc);
+	/* Every case must give back every mbuf it took. */
+	CHECK(rte_mempool_avail_count(test_mp) == avail,
+	      "mbuf leak: %u before, %u after", avail,
+	      rte_mempool_avail_count(test_mp));
+	if (rc == TEST_SKIP && !tpk_cs.skipped)
+		tpk_case_skip("not applicable here");
+	return tpk_case_end();
+}
+
 static void
 usage(void)
 {
 	unsigned int i;
 
-	printf("usage: test_pmd [--list] [--devargs K=V[,K=V]] [case...]\n");
+	printf("usage: test_pmd [--list] [--devargs K=V[,K=V]] [--recvmmsg-set] [case...]\n"
+	       "cases (R: in the --recvmmsg-set):\n");
 	for (i = 0; i < RTE_DIM(cases); i++)
-		printf("  %s\n", cases[i].name);
+		printf("  %s%s\n", cases[i].name,
+		       cases[i].flags & TC_RECVMMSG ? " R" : "");
 }
 
 int
@@ -105,6 +109,7 @@ main(int argc, char **argv)
 		"--file-prefix", prefix, "-l", "0", "--log-level",
 		"pmd.net.tpacket:info", NULL };
 	int failed = 0, ran = 0, fd, nb_names = 0;
+	bool recvmmsg_set = false;
 	const char *names[RTE_DIM(cases)];
 	char suffix[80] = "";
 	unsigned int i;
@@ -119,13 +124,17 @@ main(int argc, char **argv)
 			/* Every port gets these too; case names say so. */
 			test_devargs = argv[++j];
 			snprintf(suffix, sizeof(suffix), "@%s", test_devargs);
+		} else if (strcmp(argv[j], "--recvmmsg-set") == 0) {
+			recvmmsg_set = true;
+			test_devargs = "rx_mode=recvmmsg";
+			snprintf(suffix, sizeof(suffix), "@%s", test_devargs);
 		} else if (nb_names < (int)RTE_DIM(cases)) {
 			names[nb_names++] = argv[j];
 		}
 	}
 	if (geteuid() != 0) {
 		printf("SKIP: test_pmd: needs root\n");
-		return 0;
+		return TEST_SKIP;	/* what meson test calls a skip */
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
@@ -164,31 +173,9 @@ main(int argc, char **argv)
 	}
 
 	for (i = 0; i < RTE_DIM(cases); i++) {
-		bool want = nb_names == 0;
-		unsigned int avail;
-
-		for (j = 0; j < nb_names; j++)
-			if (strcmp(names[j], cases[i].name) == 0)
-				want = true;
-		if (!want)
+		if (!case_wanted(&cases[i], names, nb_names, recvmmsg_set))
 			continue;
-		avail = rte_mempool_avail_count(test_mp);
-		test_failed = 0;
-		printf("-- %s\n", cases[i].name);
-		int rc = cases[i].fn();
-		/* Every case must give back every mbuf it took. */
-		if (rc == 0 && !test_failed &&
-		    rte_mempool_avail_count(test_mp) != avail) {
-			printf("  mbuf leak: %u before, %u after\n", avail,
-			       rte_mempool_avail_count(test_mp));
-			test_failed = 1;
-		}
-		if (rc == TEST_SKIP)
-			printf("SKIP: %s%s\n", cases[i].name, suffix);
-		else if (rc != 0 || test_failed)
-			printf("FAIL: %s%s\n", cases[i].name, suffix), failed++;
-		else
-			printf("PASS: %s%s\n", cases[i].name, suffix);
+		failed += run_case(&cases[i], suffix);
 		ran++;
 	}
 out:

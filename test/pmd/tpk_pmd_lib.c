@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 
 #include <dirent.h>
+#include <stddef.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -16,6 +17,11 @@
 #include <sys/socket.h>
 #include <linux/if_packet.h>
 #include <linux/if_ether.h>
+#include <linux/virtio_net.h>
+
+#include <rte_ip.h>
+#include <rte_tcp.h>
+#include <rte_udp.h>
 
 #include <rte_bus_vdev.h>
 #include <rte_cycles.h>
@@ -25,7 +31,6 @@
 struct rte_mempool *test_mp;
 char test_ns[64];
 const char *test_devargs;
-int test_failed;
 static int port_seq;
 
 int
@@ -42,6 +47,19 @@ sh(const char *fmt, ...)
 	if (rc != 0)
 		printf("  command failed (%d): %s\n", rc, cmd);
 	return rc;
+}
+
+int
+test_skip(const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	tpk_case_skip(why);
+	return TEST_SKIP;
 }
 
 uint64_t
@@ -208,8 +226,32 @@ peer_recv(struct peer *p, void *buf, size_t cap, uint16_t etype,
 }
 
 int
-port_open(const struct peer *p, const struct port_cfg *c)
+peer_tx_open(const struct peer *p, bool vnet)
 {
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET };
+	int one = vnet, fd;
+
+	if (peer_enter(p) < 0)
+		return -1;
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+	sll.sll_ifindex = (int)if_nametoindex(p->remote);
+	if (fd >= 0 && (setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR, &one,
+				   sizeof(one)) < 0 ||
+			bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	ns_leave();
+	return fd;
+}
+
+int
+port_open(const struct peer *p, const struct port_cfg *cfg)
+{
+	static const struct port_cfg one_queue;
+	const struct port_cfg *c = cfg ? cfg : &one_queue;
+	uint16_t nb_rxq = c->nb_rxq ? c->nb_rxq : 1;
+	uint16_t nb_txq = c->nb_txq ? c->nb_txq : 1;
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
 	char name[64], args[256];
@@ -238,9 +280,9 @@ port_open(const struct peer *p, const struct port_cfg *c)
 	conf.intr_conf.rxq = c->rxq_intr;
 	if (rte_eth_dev_info_get(port, &info) != 0)
 		goto fail;
-	if (rte_eth_dev_configure(port, c->nb_rxq, c->nb_txq, &conf) != 0)
+	if (rte_eth_dev_configure(port, nb_rxq, nb_txq, &conf) != 0)
 		goto fail;
-	for (q = 0; q < c->nb_rxq; q++) {
+	for (q = 0; q < nb_rxq; q++) {
 		struct rte_eth_rxconf rc = info.default_rxconf;
 
 		rc.rx_deferred_start = c->rx_deferred && q > 0;
@@ -248,7 +290,7 @@ port_open(const struct peer *p, const struct port_cfg *c)
 					   c->mp ? c->mp : test_mp) != 0)
 			goto fail;
 	}
-	for (q = 0; q < c->nb_txq; q++)
+	for (q = 0; q < nb_txq; q++)
 		if (rte_eth_tx_queue_setup(port, q, 512, rte_socket_id(),
 					   NULL) != 0)
 			goto fail;
@@ -272,6 +314,33 @@ port_close(int port)
 	rte_eth_dev_stop(port);
 	rte_eth_dev_close(port);
 	rte_vdev_uninit(name);
+}
+
+int
+peer_port_open(struct peer *p, const char *tag, uint32_t mtu,
+	       unsigned int flags, const struct port_cfg *cfg)
+{
+	int port;
+
+	if (!CHECK(peer_create(p, tag, mtu) == 0, "namespace and veth pair %s",
+		   tag))
+		return -1;
+	if ((flags & PEER_RAW) &&
+	    !CHECK(peer_raw_open(p) >= 0, "raw socket on %s", p->remote))
+		return -1;
+	/* Offload settings of the local end matter to what the probe sees. */
+	if (cfg && cfg->ethtool_k)
+		sh("ethtool -K %s %s >/dev/null 2>&1", p->local, cfg->ethtool_k);
+	port = port_open(p, cfg);
+	CHECK(port >= 0, "port on %s", p->local);
+	return port;
+}
+
+void
+peer_port_close(struct peer *p, int port)
+{
+	port_close(port);
+	peer_destroy(p);
 }
 
 int
@@ -394,4 +463,140 @@ port_xstat(int port, const char *name, uint64_t *v)
 	if (rte_eth_xstats_get_id_by_name(port, name, &id) != 0)
 		return -1;
 	return rte_eth_xstats_get_by_id(port, &id, v, 1) == 1 ? 0 : -1;
+}
+
+size_t
+l4_hdr_make(uint8_t *f, const struct l4_hdr_spec *s)
+{
+	uint32_t l3 = s->v6 ? 40 : 20, l4 = s->udp ? 8 : 20;
+
+	memset(f, 0, 14 + l3 + l4);
+	memcpy(f, s->dst, 6);
+	memcpy(f + 6, s->src, 6);
+	if (s->v6) {
+		struct rte_ipv6_hdr *ip = (void *)(f + 14);
+
+		f[12] = 0x86; f[13] = 0xdd;
+		ip->vtc_flow = htonl(6u << 28 | s->flow_label);
+		ip->payload_len = htons(l4 + s->payload);
+		ip->proto = s->udp ? IPPROTO_UDP : IPPROTO_TCP;
+		ip->hop_limits = 64;
+		((uint8_t *)&ip->src_addr)[0] = 0xfd; ((uint8_t *)&ip->src_addr)[15] = 1;
+		((uint8_t *)&ip->dst_addr)[0] = 0xfd; ((uint8_t *)&ip->dst_addr)[15] = 2;
+	} else {
+		struct rte_ipv4_hdr *ip = (void *)(f + 14);
+
+		f[12] = 0x08; f[13] = 0x00;
+		ip->version_ihl = 0x45;
+		ip->total_length = htons(l3 + l4 + s->payload);
+		ip->packet_id = htons(s->ip_id);
+		ip->fragment_offset = htons(s->frag_off);
+		ip->time_to_live = 64;
+		ip->next_proto_id = s->udp ? IPPROTO_UDP : IPPROTO_TCP;
+		ip->src_addr = htonl(s->saddr);
+		ip->dst_addr = htonl(s->daddr);
+		if (s->ip_cksum)
+			ip->hdr_checksum = rte_ipv4_cksum(ip);
+	}
+	if (s->udp) {
+		struct rte_udp_hdr *u = (void *)(f + 14 + l3);
+
+		u->src_port = htons(s->sport);
+		u->dst_port = htons(s->dport);
+		u->dgram_len = htons(l4 + s->payload);
+	} else {
+		struct rte_tcp_hdr *t = (void *)(f + 14 + l3);
+
+		t->src_port = htons(s->sport);
+		t->dst_port = htons(s->dport);
+		t->sent_seq = htonl(s->seq);
+		t->recv_ack = htonl(s->ack);
+		t->data_off = 5 << 4;
+		t->tcp_flags = s->tcp_flags;
+		t->rx_win = htons(s->win);
+	}
+	return 14 + l3 + l4;
+}
+
+void
+l4_cksum_fill(uint8_t *f, const struct l4_hdr_spec *s)
+{
+	void *ip = f + 14;
+	uint8_t *l4 = f + 14 + (s->v6 ? 40 : 20);
+	size_t off = s->udp ? offsetof(struct rte_udp_hdr, dgram_cksum) :
+		offsetof(struct rte_tcp_hdr, cksum);
+	uint16_t ck = 0;
+
+	memcpy(l4 + off, &ck, 2);
+	ck = s->v6 ? rte_ipv6_udptcp_cksum(ip, l4) :
+		rte_ipv4_udptcp_cksum(ip, l4);
+	memcpy(l4 + off, &ck, 2);
+}
+
+size_t
+gso_frame_make(uint8_t *buf, const struct l4_hdr_spec *s, uint16_t gso_size)
+{
+	struct virtio_net_hdr *vh = (void *)buf;
+	uint8_t *e = buf + sizeof(*vh);
+	uint32_t l3 = s->v6 ? 40 : 20, l4 = s->udp ? 8 : 20, i;
+	size_t hl = l4_hdr_make(e, s);
+	uint16_t ck;
+
+	memset(vh, 0, sizeof(*vh));
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->gso_type = s->udp ? VIRTIO_NET_HDR_GSO_UDP_L4 :
+		s->v6 ? VIRTIO_NET_HDR_GSO_TCPV6 : VIRTIO_NET_HDR_GSO_TCPV4;
+	vh->gso_size = gso_size;
+	vh->hdr_len = hl;
+	vh->csum_start = 14 + l3;
+	vh->csum_offset = s->udp ? 6 : 16;
+	for (i = 0; i < s->payload; i++)
+		e[hl + i] = (uint8_t)(i * 7);
+	/* Partial checksum: the pseudo-header sum with the L4 length. */
+	ck = htons(sum16(e + (s->v6 ? 22 : 26), s->v6 ? 32 : 8,
+			 (s->udp ? IPPROTO_UDP : IPPROTO_TCP) + l4 + s->payload));
+	memcpy(e + vh->csum_start + vh->csum_offset, &ck, 2);
+	return sizeof(*vh) + hl + s->payload;
+}
+
+uint16_t
+sum16(const uint8_t *p, size_t len, uint32_t s)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)p[i] << 8 | p[i + 1];
+	if (len & 1)
+		s += (uint32_t)p[len - 1] << 8;
+	while (s >> 16)
+		s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)s;
+}
+
+bool
+l4_csum_ok(const uint8_t *f, size_t len)
+{
+	uint32_t s = 0;
+	size_t l4off, l4len, i;
+	uint8_t proto;
+
+	if (f[12] == 0x08) {
+		size_t ihl = (f[14] & 0xf) * 4u;
+
+		l4len = ((size_t)f[16] << 8 | f[17]) - ihl;
+		l4off = 14 + ihl;
+		proto = f[23];
+		for (i = 26; i < 34; i += 2)
+			s += (uint32_t)f[i] << 8 | f[i + 1];
+	} else {
+		l4len = (size_t)f[18] << 8 | f[19];
+		l4off = 54;
+		proto = f[20];
+		for (i = 22; i < 54; i += 2)
+			s += (uint32_t)f[i] << 8 | f[i + 1];
+	}
+	if (l4off + l4len > len)
+		return false;
+	s += proto + (uint32_t)l4len;
+	return sum16(f + l4off, l4len, s) == 0xffff;
 }

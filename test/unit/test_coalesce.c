@@ -13,7 +13,7 @@
 #include "tpk_csum.h"
 #include "tpk_pkt.h"
 #include "tpk_vnet.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 #include "tpk_test_pkt.h"
 
 #define MAXSEG 80
@@ -44,7 +44,8 @@ build(int v, uint32_t pay, uint16_t id0, uint32_t seq0, uint8_t flags)
 	n += pay;
 	put16(sf + l4 + 16, naive_pseudo(sf + l3, v, IPPROTO_TCP, 32 + pay));
 	sf_len = n;
-	REQUIRE(tpk_pkt_parse(sf, n, &sf_pi) == 0);
+	if (!CHECK(tpk_pkt_parse(sf, n, &sf_pi) == 0))
+		return;
 	sf_hdr = sf_pi.l2_len + sf_pi.l3_len + sf_pi.l4_len;
 }
 
@@ -66,10 +67,12 @@ cut(uint32_t mss)
 	while (off < pay) {
 		uint32_t plen = pay - off < mss ? pay - off : mss;
 
-		REQUIRE(nb_seg < MAXSEG);
+		if (!CHECK(nb_seg < MAXSEG))
+			return;
 		seg_len[nb_seg] = sf_hdr + plen;
 		seg[nb_seg] = malloc(seg_len[nb_seg]);	/* exact, for ASan */
-		REQUIRE(seg[nb_seg] != NULL);
+		if (!CHECK(seg[nb_seg] != NULL))
+			return;
 		memcpy(seg[nb_seg], sf, sf_hdr);
 		memcpy(seg[nb_seg] + sf_hdr, sf + sf_hdr + off, plen);
 		tpk_gso_fix_segment(seg[nb_seg], &sf_pi, nb_seg, off, plen,
@@ -124,7 +127,7 @@ round_trip(int v, uint32_t pay, uint32_t mss, uint16_t id0, uint32_t seq0,
 	build(v, pay, id0, seq0, flags);
 	cut(mss);
 	n = run(&c);
-	CHECKF(n == nb_seg, "merged %u of %u segments", n, nb_seg);
+	CHECK(n == nb_seg, "merged %u of %u segments", n, nb_seg);
 	CHECK_EQ(c.nb, nb_seg);
 	CHECK_EQ(c.payload, pay);
 	CHECK_EQ(c.mss, mss < pay ? mss : pay);
@@ -139,7 +142,8 @@ round_trip(int v, uint32_t pay, uint32_t mss, uint16_t id0, uint32_t seq0,
 	CHECK_EQ(r.segsz, c.mss);
 	CHECK(r.gso && r.l4_csum && r.l4_proto == IPPROTO_TCP);
 	CHECK_EQ(r.ecn, (flags & TB_CWR) != 0);
-	REQUIRE_EQ(tpk_vnet_tx_fill(&r, &vh, false), TPK_TX_OK);
+	if (!CHECK_EQ(tpk_vnet_tx_fill(&r, &vh, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(vh.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK_EQ(vh.gso_type, (v == 4 ? VIRTIO_NET_HDR_GSO_TCPV4 :
 			       VIRTIO_NET_HDR_GSO_TCPV6) |
@@ -167,7 +171,17 @@ expect_stop(uint32_t want, const char *why)
 	struct tpk_coal c;
 	uint32_t n = run(&c);
 
-	CHECKF(n == want, "%s: merged %u, want %u", why, n, want);
+	CHECK(n == want, "%s: merged %u, want %u", why, n, want);
+}
+
+/* Give segment k a new buffer of len bytes (exact, for ASan). */
+static bool
+seg_resize(uint32_t k, uint32_t len)
+{
+	free(seg[k]);
+	seg_len[k] = len;
+	seg[k] = malloc(len);
+	return CHECK(seg[k] != NULL, "malloc %u", len);
 }
 
 static void
@@ -246,10 +260,8 @@ t_stop_cases(void)
 		/* A shorter segment is the last one of a run. */
 		build(v, 3 * 1000 + 500 + 3 * 1000, 100, 5000, TB_ACK);
 		cut(1000);
-		free(seg[3]);
-		seg_len[3] = th + 32 + 500;
-		seg[3] = malloc(seg_len[3]);
-		REQUIRE(seg[3] != NULL);
+		if (!seg_resize(3, th + 32 + 500))
+			return;
 		memcpy(seg[3], seg[2], seg_len[3]);
 		put32(seg[3] + th + 4, be32(seg[2] + th + 4) + 1000);
 		if (v == 4) {
@@ -272,15 +284,14 @@ t_stop_cases(void)
 
 			/* seg 0: 1000 bytes; seg 1: 1200 bytes after it. */
 			cut(1000);
-			free(seg[1]);
-			seg_len[1] = th + 32 + 1200;
-			seg[1] = malloc(seg_len[1]);
-			REQUIRE(seg[1] != NULL);
+			if (!seg_resize(1, th + 32 + 1200))
+				return;
 			memcpy(seg[1], seg[0], th + 32);
 			memcpy(seg[1] + th + 32, sf + sf_hdr + 1000, 1200);
 			tpk_gso_fix_segment(seg[1], &sf_pi, 1, 1000, 1200, true,
 					    true);
-			REQUIRE(tpk_coal_start(&c, seg[0], a, 0) == 0);
+			if (!CHECK(tpk_coal_start(&c, seg[0], a, 0) == 0))
+				return;
 			CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1], 0) < 0);
 		}
 	}
@@ -327,7 +338,7 @@ t_start_refused(void)
 	for (unsigned int i = 0; i < sizeof(bad_flags); i++) {
 		seg[0][14 + 20 + 13] = bad_flags[i];
 		refresh_csum(0);
-		CHECKF(tpk_coal_start(&c, seg[0], seg_len[0], 0) < 0,
+		CHECK(tpk_coal_start(&c, seg[0], seg_len[0], 0) < 0,
 		       "flags 0x%02x accepted", bad_flags[i]);
 	}
 	free_segs();
@@ -373,16 +384,19 @@ t_start_refused(void)
 	for (uint32_t len = 0; len < seg_len[0]; len += 7) {
 		uint8_t *t = malloc(len ? len : 1);
 
-		REQUIRE(t != NULL);
+		if (!CHECK(t != NULL))
+			return;
 		memcpy(t, seg[0], len);
 		CHECK(tpk_coal_start(&c, t, len, 0) < 0);
 		free(t);
 	}
-	REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], 0) == 0);
+	if (!CHECK(tpk_coal_start(&c, seg[0], seg_len[0], 0) == 0))
+		return;
 	for (uint32_t len = 0; len < seg_len[1]; len += 7) {
 		uint8_t *t = malloc(len ? len : 1);
 
-		REQUIRE(t != NULL);
+		if (!CHECK(t != NULL))
+			return;
 		memcpy(t, seg[1], len);
 		CHECK(tpk_coal_add(&c, seg[0], t, len, 0) < 0);
 		free(t);
@@ -408,7 +422,7 @@ t_csum_ffff(void)
 	w = be16(l4 + 32) + c;
 	put16(l4 + 32, (uint16_t)((w & 0xffff) + (w >> 16)));
 	put16(l4 + 16, 0);
-	CHECKF(naive_fold(naive_sum(naive_pseudo(seg[1] + 14, 4, IPPROTO_TCP,
+	CHECK(naive_fold(naive_sum(naive_pseudo(seg[1] + 14, 4, IPPROTO_TCP,
 						 seg_len[1] - th),
 				    l4, seg_len[1] - th)) == 0xffff,
 	       "test setup: checksum 0 does not verify");
@@ -466,17 +480,19 @@ t_csum_offloaded(void)
 				put16(seg[i] + 14 + 10, 0);
 		}
 		CHECK(tpk_coal_start(&c, seg[0], seg_len[0], 0) < 0);
-		REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0);
+		if (!CHECK(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0))
+			return;
 		for (n = 1; n < nb_seg; n++)
 			if (tpk_coal_add(&c, seg[0], seg[n], seg_len[n],
 					 off) < 0)
 				break;
-		CHECKF(n == nb_seg, "off %#x: merged %u of %u", off, n, nb_seg);
+		CHECK(n == nb_seg, "off %#x: merged %u of %u", off, n, nb_seg);
 		tpk_coal_finish(&c, seg[0], out, &r);
 		CHECK_MEM(out, sf, sf_hdr);
 		CHECK_EQ(r.pkt_len, sf_len);
 		/* A segment without the request must carry valid checksums. */
-		REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0);
+		if (!CHECK(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0))
+			return;
 		CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1],
 				   off & ~TPK_COAL_L4_CSUM) < 0);
 		if (off & TPK_COAL_IP_CSUM) {
@@ -488,7 +504,8 @@ t_csum_offloaded(void)
 					   off) == 0);
 		}
 		/* Offloaded checksums do not relax any other rule. */
-		REQUIRE(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0);
+		if (!CHECK(tpk_coal_start(&c, seg[0], seg_len[0], off) == 0))
+			return;
 		seg[1][14 + 8]--;	/* TTL */
 		CHECK(tpk_coal_add(&c, seg[0], seg[1], seg_len[1], off) < 0);
 		free_segs();

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "tpk_devargs.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 
 static struct tpk_devargs da;
 static char err[512];
@@ -51,7 +51,8 @@ t_defaults(void)
 static void
 t_iface_only(void)
 {
-	REQUIRE_EQ(parse("iface=eth0"), 0);
+	if (!CHECK_EQ(parse("iface=eth0"), 0))
+		return;
 	CHECK(strcmp(da.iface, "eth0") == 0);
 	check_defaults_except_iface();
 }
@@ -65,7 +66,8 @@ t_all_keys(void)
 		      "tx_coalesce=0,"
 		      "fd_helper=/run/tpacket-fdhelper.sock");
 
-	REQUIRE_EQ(r, 0);
+	if (!CHECK_EQ(r, 0))
+		return;
 	CHECK(strcmp(da.iface, "veth-a0") == 0);
 	CHECK_EQ(da.queues, 4);
 	CHECK_EQ(da.blocksz, 1048576);
@@ -85,7 +87,8 @@ t_all_keys(void)
 static void
 t_iface_last(void)
 {
-	REQUIRE_EQ(parse("queues=2,tov=0,iface=lo"), 0);
+	if (!CHECK_EQ(parse("queues=2,tov=0,iface=lo"), 0))
+		return;
 	CHECK(strcmp(da.iface, "lo") == 0);
 	CHECK_EQ(da.queues, 2);
 	CHECK_EQ(da.tov, 0);
@@ -94,14 +97,16 @@ t_iface_last(void)
 static void
 t_iface_15_chars(void)
 {
-	REQUIRE_EQ(parse("iface=abcdefghijklmno"), 0);
+	if (!CHECK_EQ(parse("iface=abcdefghijklmno"), 0))
+		return;
 	CHECK(strcmp(da.iface, "abcdefghijklmno") == 0);
 }
 
 static void
 t_leading_zeros_are_decimal(void)
 {
-	REQUIRE_EQ(parse("iface=eth0,queues=010"), 0);
+	if (!CHECK_EQ(parse("iface=eth0,queues=010"), 0))
+		return;
 	CHECK_EQ(da.queues, 10);
 }
 
@@ -149,14 +154,14 @@ run_good(const struct good *g)
 
 	snprintf(buf, sizeof(buf), "iface=eth0,%s", g->arg);
 	if (parse(buf) != 0) {
-		FAILF("'%s' rejected: %s", buf, err);
+		RECORD_FAILURE("'%s' rejected: %s", buf, err);
 		return;
 	}
 	if (g->off == F(fanout_id))
 		got = da.fanout_id;
 	else
 		got = *(uint32_t *)((char *)&da + g->off);
-	CHECKF(got == g->v, "'%s': field is %lld, want %lld", buf, got, g->v);
+	CHECK(got == g->v, "'%s': field is %lld, want %lld", buf, got, g->v);
 }
 
 static void
@@ -257,7 +262,8 @@ t_fd_helper_107_chars(void)
 	memset(path + 1, 'p', 106);
 	path[107] = '\0';
 	snprintf(buf, sizeof(buf), "iface=eth0,fd_helper=%s", path);
-	REQUIRE_EQ(parse(buf), 0);
+	if (!CHECK_EQ(parse(buf), 0))
+		return;
 	CHECK(strcmp(da.fd_helper, path) == 0);
 }
 
@@ -267,14 +273,14 @@ run_bad(const struct bad *b)
 	int r = parse(b->arg), i;
 
 	if (r != -1) {
-		FAILF("'%s' returned %d, want -1", b->arg, r);
+		RECORD_FAILURE("'%s' returned %d, want -1", b->arg, r);
 		return;
 	}
-	CHECKF(err[0] != '\0', "'%s': empty error message", b->arg);
-	CHECKF(memchr(err, '\0', sizeof(err)) != NULL, "unterminated message");
+	CHECK(err[0] != '\0', "'%s': empty error message", b->arg);
+	CHECK(memchr(err, '\0', sizeof(err)) != NULL, "unterminated message");
 	for (i = 0; i < 2; i++)
 		if (b->want[i])
-			CHECKF(strstr(err, b->want[i]) != NULL,
+			CHECK(strstr(err, b->want[i]) != NULL,
 			       "'%s': message \"%s\" does not name \"%s\"",
 			       b->arg, err, b->want[i]);
 }
@@ -282,7 +288,8 @@ run_bad(const struct bad *b)
 static void
 t_null_args(void)
 {
-	REQUIRE_EQ(parse(NULL), -1);
+	if (!CHECK_EQ(parse(NULL), -1))
+		return;
 	CHECK(strstr(err, "iface") != NULL);
 	/* Defaults are still filled in on failure. */
 	check_defaults_except_iface();
@@ -299,8 +306,10 @@ t_args_511_bytes_ok(void)
 	memset(buf + n, '0', 511 - n - 1);
 	buf[510] = '8';
 	buf[511] = '\0';
-	REQUIRE_EQ(strlen(buf), 511);
-	REQUIRE_EQ(parse(buf), 0);
+	if (!CHECK_EQ(strlen(buf), 511))
+		return;
+	if (!CHECK_EQ(parse(buf), 0))
+		return;
 	CHECK_EQ(da.queues, 8);
 }
 
@@ -315,7 +324,8 @@ t_args_too_long(void)
 	memset(buf + n, '0', 512 - n - 1);
 	buf[511] = '8';
 	buf[512] = '\0';
-	REQUIRE_EQ(parse(buf), -1);
+	if (!CHECK_EQ(parse(buf), -1))
+		return;
 	CHECK(strstr(err, "too long") != NULL);
 	CHECK(strstr(err, "512") != NULL);
 }
@@ -326,7 +336,8 @@ t_args_huge(void)
 	size_t n = 1 << 20;
 	char *buf = malloc(n + 1);
 
-	REQUIRE(buf != NULL);
+	if (!CHECK(buf != NULL))
+		return;
 	memset(buf, 'a', n);
 	buf[n] = '\0';
 	CHECK_EQ(parse(buf), -1);
@@ -361,7 +372,8 @@ t_input_not_modified(void)
 	char copy[sizeof(buf)];
 
 	memcpy(copy, buf, sizeof(buf));
-	REQUIRE_EQ(parse(buf), 0);
+	if (!CHECK_EQ(parse(buf), 0))
+		return;
 	CHECK_MEM(buf, copy, sizeof(buf));
 }
 
@@ -369,8 +381,10 @@ static void
 t_reparse_resets(void)
 {
 	/* A second parse starts from the defaults, not the last result. */
-	REQUIRE_EQ(parse("iface=eth0,queues=7,tx_mode=ring"), 0);
-	REQUIRE_EQ(tpk_devargs_parse("iface=eth1", &da, err, sizeof(err)), 0);
+	if (!CHECK_EQ(parse("iface=eth0,queues=7,tx_mode=ring"), 0))
+		return;
+	if (!CHECK_EQ(tpk_devargs_parse("iface=eth1", &da, err, sizeof(err)), 0))
+		return;
 	CHECK_EQ(da.queues, 1);
 	CHECK_EQ(da.tx_mode, TPK_TX_SENDMMSG);
 	CHECK(strcmp(da.iface, "eth1") == 0);
@@ -388,15 +402,15 @@ main(void)
 	TEST(t_iface_15_chars);
 	TEST(t_leading_zeros_are_decimal);
 	for (i = 0; i < sizeof(goods) / sizeof(goods[0]); i++) {
-		tpk_t_begin("good_%s", goods[i].arg);
+		tpk_case_begin("good_%s", goods[i].arg);
 		run_good(&goods[i]);
-		tpk_t_end();
+		tpk_case_end();
 	}
 	TEST(t_fanout_names);
 	for (i = 0; i < sizeof(bads) / sizeof(bads[0]); i++) {
-		tpk_t_begin("bad_%s", bads[i].name);
+		tpk_case_begin("bad_%s", bads[i].name);
 		run_bad(&bads[i]);
-		tpk_t_end();
+		tpk_case_end();
 	}
 	TEST(t_fd_helper_107_chars);
 	TEST(t_null_args);

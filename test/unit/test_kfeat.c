@@ -24,7 +24,7 @@
 #include "tpk_csum.h"
 #include "tpk_kfeat.h"
 #include "tpk_netif.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 
 static int
 lo_updown(bool up)
@@ -39,9 +39,12 @@ t_release_matches_uname(void)
 	struct utsname u;
 	unsigned int a = 0, b = 0;
 
-	REQUIRE(tpk_kfeat_probe(&kf) == 0);
-	REQUIRE(uname(&u) == 0);
-	REQUIRE(sscanf(u.release, "%u.%u", &a, &b) == 2);
+	if (!CHECK(tpk_kfeat_probe(&kf) == 0))
+		return;
+	if (!CHECK(uname(&u) == 0))
+		return;
+	if (!CHECK(sscanf(u.release, "%u.%u", &a, &b) == 2))
+		return;
 	CHECK_EQ(kf.kver >> 8, TPK_KVER(a, b, 0) >> 8);
 	CHECK_EQ(kf.have & ~(uint32_t)(TPK_KF_VNET_HDR_SZ | TPK_KF_IGNORE_OUTGOING | TPK_KF_UDP_L4_GSO), 0u);
 }
@@ -53,10 +56,13 @@ t_vnet_hdr_sz_matches(void)
 	struct tpk_kfeat kf;
 	int fd, sz = 12, r;
 
-	REQUIRE(tpk_kfeat_probe(&kf) == 0);
-	REQUIRE(kf.probed & TPK_KF_VNET_HDR_SZ);
+	if (!CHECK(tpk_kfeat_probe(&kf) == 0))
+		return;
+	if (!CHECK(kf.probed & TPK_KF_VNET_HDR_SZ))
+		return;
 	fd = socket(AF_PACKET, SOCK_RAW, 0);
-	REQUIRE(fd >= 0);
+	if (!CHECK(fd >= 0))
+		return;
 	r = setsockopt(fd, SOL_PACKET, PACKET_VNET_HDR_SZ, &sz, sizeof(sz));
 	CHECK_EQ(r == 0, !!(kf.have & TPK_KF_VNET_HDR_SZ));
 	if (r == 0) {
@@ -92,18 +98,26 @@ t_udp_gso_matches(void)
 	int one = 1, tx, rx, got = 0;
 	uint8_t buf[512];
 
-	REQUIRE(tpk_kfeat_probe(&kf) == 0);
-	REQUIRE(kf.probed & TPK_KF_UDP_L4_GSO);
-	REQUIRE(system("ethtool -K lo tx-udp-segmentation off >/dev/null 2>&1") == 0);
+	if (!CHECK(tpk_kfeat_probe(&kf) == 0))
+		return;
+	if (!CHECK(kf.probed & TPK_KF_UDP_L4_GSO))
+		return;
+	if (!CHECK(system("ethtool -K lo tx-udp-segmentation off >/dev/null 2>&1") == 0))
+		return;
 	sll.sll_ifindex = (int)if_nametoindex("lo");
 	rx = socket(AF_PACKET, SOCK_RAW, 0);
-	REQUIRE(rx >= 0);
-	REQUIRE(bind(rx, (struct sockaddr *)&sll, sizeof(sll)) == 0);
+	if (!CHECK(rx >= 0))
+		return;
+	if (!CHECK(bind(rx, (struct sockaddr *)&sll, sizeof(sll)) == 0))
+		return;
 	tx = socket(AF_PACKET, SOCK_RAW, 0);
-	REQUIRE(tx >= 0);
+	if (!CHECK(tx >= 0))
+		return;
 	sll.sll_protocol = 0;
-	REQUIRE(setsockopt(tx, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) == 0);
-	REQUIRE(bind(tx, (struct sockaddr *)&sll, sizeof(sll)) == 0);
+	if (!CHECK(setsockopt(tx, SOL_PACKET, PACKET_VNET_HDR, &one, sizeof(one)) == 0))
+		return;
+	if (!CHECK(bind(tx, (struct sockaddr *)&sll, sizeof(sll)) == 0))
+		return;
 	memset(&f, 0, sizeof(f));
 	f.vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	f.vh.gso_type = VIRTIO_NET_HDR_GSO_UDP_L4;
@@ -138,10 +152,10 @@ t_udp_gso_matches(void)
 				got++;
 		}
 	} else {
-		CHECKF(errno == EINVAL, "send: %s", strerror(errno));
+		CHECK(errno == EINVAL, "send: %s", strerror(errno));
 	}
 	/* Each segment is seen going out and coming back on lo. */
-	CHECKF((got == 6) == !!(kf.have & TPK_KF_UDP_L4_GSO),
+	CHECK((got == 6) == !!(kf.have & TPK_KF_UDP_L4_GSO),
 	       "%d segments at the tap, probe says %s", got,
 	       kf.have & TPK_KF_UDP_L4_GSO ? "yes" : "no");
 	close(tx);
@@ -161,14 +175,19 @@ t_lo_delivers_twice(void)
 
 	sll.sll_ifindex = (int)if_nametoindex("lo");
 	rx = socket(AF_PACKET, SOCK_RAW, 0);
-	REQUIRE(rx >= 0);
-	REQUIRE(bind(rx, (struct sockaddr *)&sll, sizeof(sll)) == 0);
+	if (!CHECK(rx >= 0))
+		return;
+	if (!CHECK(bind(rx, (struct sockaddr *)&sll, sizeof(sll)) == 0))
+		return;
 	tx = socket(AF_PACKET, SOCK_RAW, 0);
-	REQUIRE(tx >= 0);
+	if (!CHECK(tx >= 0))
+		return;
 	sll.sll_protocol = 0;
-	REQUIRE(bind(tx, (struct sockaddr *)&sll, sizeof(sll)) == 0);
+	if (!CHECK(bind(tx, (struct sockaddr *)&sll, sizeof(sll)) == 0))
+		return;
 	f[20] = (uint8_t)getpid();
-	REQUIRE(send(tx, f, sizeof(f), 0) == (ssize_t)sizeof(f));
+	if (!CHECK(send(tx, f, sizeof(f), 0) == (ssize_t)sizeof(f)))
+		return;
 	for (;;) {
 		struct pollfd p = { .fd = rx, .events = POLLIN };
 
@@ -191,18 +210,22 @@ t_lo_down_guesses(void)
 	struct tpk_kfeat kf;
 	char s[128];
 
-	REQUIRE(lo_updown(false) == 0);
-	REQUIRE(tpk_kfeat_probe(&kf) == 0);
+	if (!CHECK(lo_updown(false) == 0))
+		return;
+	if (!CHECK(tpk_kfeat_probe(&kf) == 0))
+		return;
 	CHECK(!(kf.probed & TPK_KF_UDP_L4_GSO));
 	CHECK(!(kf.probed & TPK_KF_IGNORE_OUTGOING));
 	CHECK(kf.probed & TPK_KF_VNET_HDR_SZ);
 	CHECK_EQ(!!(kf.have & TPK_KF_UDP_L4_GSO), kf.kver >= TPK_KVER(6, 2, 0));
 	tpk_kfeat_str(&kf, false, s, sizeof(s));
-	CHECKF(kf.kver < TPK_KVER(6, 2, 0) || strstr(s, "(guessed: ") != NULL, "%s", s);
+	CHECK(kf.kver < TPK_KVER(6, 2, 0) || strstr(s, "(guessed: ") != NULL, "%s", s);
 	tpk_kfeat_str(&kf, true, s, sizeof(s));
-	CHECKF(kf.kver < TPK_KVER(6, 2, 0) || strstr(s, "uso?") != NULL, "%s", s);
-	REQUIRE(lo_updown(true) == 0);
-	REQUIRE(tpk_kfeat_probe(&kf) == 0);
+	CHECK(kf.kver < TPK_KVER(6, 2, 0) || strstr(s, "uso?") != NULL, "%s", s);
+	if (!CHECK(lo_updown(true) == 0))
+		return;
+	if (!CHECK(tpk_kfeat_probe(&kf) == 0))
+		return;
 	CHECK(kf.probed & TPK_KF_UDP_L4_GSO);
 	CHECK(kf.probed & TPK_KF_IGNORE_OUTGOING);
 }
@@ -218,7 +241,7 @@ t_brief_fits_fw_version(void)
 	tpk_kfeat_str(&kf, true, s, sizeof(s));
 	CHECK(strcmp(s, "uso? igo? vsz?") == 0);
 	snprintf(fw, sizeof(fw), "linux 6.18.255 %s", s);
-	CHECKF(strlen(fw) < 32, "%s", fw);
+	CHECK(strlen(fw) < 32, "%s", fw);
 	kf.probed = ~0u;
 	tpk_kfeat_str(&kf, false, s, sizeof(s));
 	CHECK(strcmp(s, "udp-gso ignore-outgoing vnet-hdr-sz") == 0);

@@ -12,7 +12,7 @@
 
 #include "tpk_compat.h"
 #include "tpk_rcv.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 
 static struct tpk_rcv r;
 static uint8_t *arena;
@@ -26,10 +26,12 @@ setup(uint32_t max_frame, uint16_t vnet_len)
 	free(arena);
 	/* Cache-line aligned like rte_malloc; exact size, for ASan. */
 	arena = aligned_alloc(64, (size_t)slot * TPK_RCV_BATCH);
-	REQUIRE(arena != NULL);
+	if (!CHECK(arena != NULL))
+		return;
 	tpk_rcv_init(&r, arena, slot, vnet_len);
 	if (sv[0] < 0)
-		REQUIRE(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0);
+		if (!CHECK(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) == 0))
+			return;
 }
 
 static void
@@ -39,7 +41,8 @@ send_dgram(size_t len, uint8_t seed)
 
 	for (size_t i = 0; i < len; i++)
 		b[i] = (uint8_t)(seed + i);
-	REQUIRE(send(sv[1], b, len, 0) == (ssize_t)len);
+	if (!CHECK(send(sv[1], b, len, 0) == (ssize_t)len))
+		return;
 }
 
 static void
@@ -72,7 +75,8 @@ t_frames_in_order(void)
 	/* Not refilled while frames are left. */
 	CHECK_EQ(tpk_rcv_fill(&r, sv[0], TPK_RCV_BATCH), -EBUSY);
 	for (i = 0; i < 3; i++) {
-		REQUIRE_EQ(tpk_rcv_frame(&r, i, &f), TPK_RCV_OK);
+		if (!CHECK_EQ(tpk_rcv_frame(&r, i, &f), TPK_RCV_OK))
+			return;
 		CHECK(f.data == arena + (size_t)i * r.slot_size + TPK_RCV_HEAD);
 		CHECK_EQ((uintptr_t)f.data % 64, 0);
 		CHECK_EQ(f.snaplen, 60 + i * 100);
@@ -118,14 +122,30 @@ t_truncated_and_runt(void)
 	send_dgram(10 + cap, 2);	/* fits exactly */
 	send_dgram(5, 3);		/* shorter than the vnet header */
 	CHECK_EQ(tpk_rcv_fill(&r, sv[0], TPK_RCV_BATCH), 3);
-	REQUIRE_EQ(tpk_rcv_frame(&r, 0, &f), TPK_RCV_OK);
+	if (!CHECK_EQ(tpk_rcv_frame(&r, 0, &f), TPK_RCV_OK))
+		return;
 	CHECK_EQ(f.snaplen, cap);
 	CHECK(f.len > f.snaplen);	/* looks clamped: counted truncated */
-	REQUIRE_EQ(tpk_rcv_frame(&r, 1, &f), TPK_RCV_OK);
+	if (!CHECK_EQ(tpk_rcv_frame(&r, 1, &f), TPK_RCV_OK))
+		return;
 	CHECK_EQ(f.snaplen, cap);
 	CHECK_EQ(f.len, cap);
 	CHECK_EQ(tpk_rcv_frame(&r, 2, &f), TPK_RCV_RUNT);
 	r.next = r.count;
+}
+
+/* Fill control message cm (if there is room for it); false if not. */
+static bool
+put_cmsg(struct cmsghdr *cm, int level, int type, const void *data,
+	 size_t len)
+{
+	if (!CHECK(cm != NULL, "no room for control message %d", type))
+		return false;
+	cm->cmsg_level = level;
+	cm->cmsg_type = type;
+	cm->cmsg_len = CMSG_LEN(len);
+	memcpy(CMSG_DATA(cm), data, len);
+	return true;
 }
 
 /* Control messages as AF_PACKET and SO_TIMESTAMPNS write them. */
@@ -138,18 +158,12 @@ put_cmsgs(unsigned int i, const struct tpacket_auxdata *aux,
 
 	mh->msg_controllen = TPK_RCV_CTL;
 	cm = CMSG_FIRSTHDR(mh);
-	REQUIRE(cm != NULL);
-	cm->cmsg_level = SOL_PACKET;
-	cm->cmsg_type = PACKET_AUXDATA;
-	cm->cmsg_len = CMSG_LEN(sizeof(*aux));
-	memcpy(CMSG_DATA(cm), aux, sizeof(*aux));
+	if (!put_cmsg(cm, SOL_PACKET, PACKET_AUXDATA, aux, sizeof(*aux)))
+		return;
 	if (ts != NULL) {
 		cm = CMSG_NXTHDR(mh, cm);
-		REQUIRE(cm != NULL);
-		cm->cmsg_level = SOL_SOCKET;
-		cm->cmsg_type = SCM_TIMESTAMPNS;
-		cm->cmsg_len = CMSG_LEN(sizeof(*ts));
-		memcpy(CMSG_DATA(cm), ts, sizeof(*ts));
+		if (!put_cmsg(cm, SOL_SOCKET, SCM_TIMESTAMPNS, ts, sizeof(*ts)))
+			return;
 		mh->msg_controllen = CMSG_SPACE(sizeof(*aux)) +
 			CMSG_SPACE(sizeof(*ts));
 	} else {
@@ -165,8 +179,9 @@ t_auxdata(void)
 	struct timespec ts = { .tv_sec = 1700000000, .tv_nsec = 123456789 };
 	struct tpk_v3_frame f;
 
-	REQUIRE(TPK_RCV_CTL >= CMSG_SPACE(sizeof(aux)) +
-		CMSG_SPACE(sizeof(ts)));
+	if (!CHECK(TPK_RCV_CTL >= CMSG_SPACE(sizeof(aux)) +
+		CMSG_SPACE(sizeof(ts))))
+		return;
 	setup(1514, 10);
 	r.count = 3;
 	r.msg[0].msg_len = r.msg[1].msg_len = r.msg[2].msg_len = 10 + 100;
@@ -179,7 +194,8 @@ t_auxdata(void)
 	aux.tp_vlan_tci = 0x2064;
 	aux.tp_vlan_tpid = 0x88a8;
 	put_cmsgs(0, &aux, &ts);
-	REQUIRE_EQ(tpk_rcv_frame(&r, 0, &f), TPK_RCV_OK);
+	if (!CHECK_EQ(tpk_rcv_frame(&r, 0, &f), TPK_RCV_OK))
+		return;
 	CHECK_EQ(f.status, aux.tp_status);
 	CHECK_EQ(f.vlan_tci, 0x2064);
 	CHECK_EQ(f.vlan_tpid, 0x88a8);
@@ -192,7 +208,8 @@ t_auxdata(void)
 		TP_STATUS_CSUM_VALID;
 	aux.tp_len = 1500;
 	put_cmsgs(1, &aux, NULL);
-	REQUIRE_EQ(tpk_rcv_frame(&r, 1, &f), TPK_RCV_OK);
+	if (!CHECK_EQ(tpk_rcv_frame(&r, 1, &f), TPK_RCV_OK))
+		return;
 	CHECK_EQ(f.vlan_tpid, 0x8100);
 	CHECK_EQ(f.snaplen, 100);
 	CHECK_EQ(f.len, 1500);	/* clamped by a filter: counted truncated */
@@ -202,7 +219,8 @@ t_auxdata(void)
 	aux.tp_status = TP_STATUS_USER;
 	aux.tp_len = 100;
 	put_cmsgs(2, &aux, NULL);
-	REQUIRE_EQ(tpk_rcv_frame(&r, 2, &f), TPK_RCV_OK);
+	if (!CHECK_EQ(tpk_rcv_frame(&r, 2, &f), TPK_RCV_OK))
+		return;
 	CHECK_EQ(f.vlan_tpid, 0);
 	CHECK_EQ(f.vlan_tci, 0);
 	r.count = r.next = 0;

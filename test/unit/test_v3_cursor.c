@@ -7,7 +7,7 @@
 #include <stdbool.h>
 
 #include "tpk_v3.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 #include "tpk_test_pkt.h"
 #include "tpk_test_v3.h"
 
@@ -86,7 +86,8 @@ several_frames(uint16_t vnet_len)
 	uint32_t offs[7], i, nf = sizeof(sizes) / sizeof(sizes[0]);
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 16384, 2, vnet_len) == 0);
+	if (!CHECK(rb_init(&r, 16384, 2, vnet_len) == 0))
+		return;
 	rb_begin(&r, 0);
 	for (i = 0; i < nf; i++) {
 		struct virtio_net_hdr v = vh_for(i);
@@ -94,20 +95,25 @@ several_frames(uint16_t vnet_len)
 		make_frame(data, sizes[i], i);
 		offs[i] = rb_add(&r, data, sizes[i], sizes[i] + (i == 3),
 				 i == 2 ? TP_STATUS_CSUMNOTREADY : 0, &v);
-		REQUIRE(offs[i] != 0);
+		if (!CHECK(offs[i] != 0))
+			return;
 	}
 	rb_end(&r, 0);
 	cur_init(&c, &r);
 
-	REQUIRE(tpk_v3_block_ready(&c));
-	REQUIRE_EQ(tpk_v3_block_open(&c), (int)nf);
+	if (!CHECK(tpk_v3_block_ready(&c)))
+		return;
+	if (!CHECK_EQ(tpk_v3_block_open(&c), (int)nf))
+		return;
 	CHECK_EQ(c.off, 48);
 	for (i = 0; i < nf; i++) {
 		struct virtio_net_hdr v = vh_for(i);
 
 		memset(&f, 0xcc, sizeof(f));
-		REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
-		REQUIRE(frame_in_block(&c, &f));
+		if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+			return;
+		if (!CHECK(frame_in_block(&c, &f)))
+			return;
 		make_frame(data, sizes[i], i);
 		CHECK_EQ(f.data - r.ring, offs[i] + rb_mac(vnet_len));
 		CHECK_EQ(f.snaplen, sizes[i]);
@@ -154,11 +160,13 @@ t_zero_pkt_block(void)
 	struct tpk_v3_frame f;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 2, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 2, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	rb_end(&r, 0);		/* closed early for a max-size frame */
 	cur_init(&c, &r);
-	REQUIRE(tpk_v3_block_ready(&c));
+	if (!CHECK(tpk_v3_block_ready(&c)))
+		return;
 	CHECK_EQ(tpk_v3_block_open(&c), 0);
 	CHECK_EQ(c.left, 0);
 	CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_END);
@@ -178,7 +186,8 @@ t_zero_pkt_block_garbage_offset(void)
 	struct tpk_v3_frame f;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	rb_end(&r, TP_STATUS_BLK_TMO);
 	rb_desc(&r, 0)->hdr.bh1.offset_to_first_pkt = 0xffffffff;
@@ -196,11 +205,13 @@ t_release_and_wrap(void)
 	uint32_t i;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 3, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 3, 10) == 0))
+		return;
 	make_frame(data, sizeof(data), 1);
 	for (i = 0; i < 3; i++) {
 		rb_begin(&r, i);
-		REQUIRE(rb_add(&r, data, sizeof(data), sizeof(data), 0, NULL));
+		if (!CHECK(rb_add(&r, data, sizeof(data), sizeof(data), 0, NULL)))
+			return;
 		rb_end(&r, i == 1 ? TP_STATUS_BLK_TMO | TP_STATUS_LOSING : 0);
 	}
 	cur_init(&c, &r);
@@ -232,24 +243,32 @@ t_release_mid_block(void)
 	uint32_t i;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 2, 0) == 0);
+	if (!CHECK(rb_init(&r, 4096, 2, 0) == 0))
+		return;
 	for (i = 0; i < 2; i++) {
 		rb_begin(&r, i);
 		make_frame(data, sizeof(data), 10 * i);
-		REQUIRE(rb_add(&r, data, 100, 100, 0, NULL));
+		if (!CHECK(rb_add(&r, data, 100, 100, 0, NULL)))
+			return;
 		make_frame(data, sizeof(data), 10 * i + 1);
-		REQUIRE(rb_add(&r, data, 100, 100, 0, NULL));
+		if (!CHECK(rb_add(&r, data, 100, 100, 0, NULL)))
+			return;
 		rb_end(&r, 0);
 	}
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 2);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 2))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	tpk_v3_block_release(&c);
 	CHECK_EQ(c.blk, 1);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 2);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 2))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_EQ(be32(f.data + 96), 10);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_EQ(be32(f.data + 96), 11);
 	rb_free(&r);
 }
@@ -264,7 +283,8 @@ t_walk_ring_twice(void)
 	uint32_t seq = 0, got = 0, round, b, k;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 8192, 4, 10) == 0);
+	if (!CHECK(rb_init(&r, 8192, 4, 10) == 0))
+		return;
 	cur_init(&c, &r);
 	for (round = 0; round < 2; round++) {
 		for (b = 0; b < 4; b++) {
@@ -275,19 +295,23 @@ t_walk_ring_twice(void)
 				uint32_t len = 60 + (seq * 397) % 1900;
 
 				make_frame(data, len, seq++);
-				REQUIRE(rb_add(&r, data, len, len, 0, NULL));
+				if (!CHECK(rb_add(&r, data, len, len, 0, NULL)))
+					return;
 			}
 			rb_end(&r, 0);
 		}
 		while (tpk_v3_block_ready(&c)) {
 			enum tpk_v3_next rc;
 
-			REQUIRE(tpk_v3_block_open(&c) >= 0);
+			if (!CHECK(tpk_v3_block_open(&c) >= 0))
+				return;
 			while ((rc = tpk_v3_next(&c, &f)) == TPK_V3_FRAME) {
 				uint32_t len = 60 + (got * 397) % 1900;
 
-				REQUIRE(frame_in_block(&c, &f));
-				REQUIRE_EQ(f.snaplen, len);
+				if (!CHECK(frame_in_block(&c, &f)))
+					return;
+				if (!CHECK_EQ(f.snaplen, len))
+					return;
 				make_frame(data, len, got);
 				CHECK_MEM(f.data, data, len);
 				got++;
@@ -313,17 +337,22 @@ t_truncated_frame_reported(void)
 				    .csum_offset = 16, .hdr_len = 66 };
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 3000, 5);
 	/* Clamped: 3000 bytes present of a 20054-byte GSO frame. */
-	REQUIRE(rb_add(&r, data, 3000, 20054,
-		       TP_STATUS_CSUMNOTREADY | TP_STATUS_GSO_TCP, &v));
+	if (!CHECK(rb_add(&r, data, 3000, 20054,
+		       TP_STATUS_CSUMNOTREADY | TP_STATUS_GSO_TCP, &v)))
+		return;
 	rb_end(&r, 0);
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
-	REQUIRE(frame_in_block(&c, &f));
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
+	if (!CHECK(frame_in_block(&c, &f)))
+		return;
 	CHECK_EQ(f.snaplen, 3000);
 	CHECK_EQ(f.len, 20054);
 	CHECK(f.snaplen < f.len);
@@ -341,21 +370,27 @@ t_vlan_tpid_valid(void)
 	uint32_t off;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 60, 1);
-	REQUIRE((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0);
+	if (!CHECK((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0))
+		return;
 	rb_vlan(&r, off, 100, 0x88a8, 1);
-	REQUIRE((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0);
+	if (!CHECK((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0))
+		return;
 	rb_vlan(&r, off, 0xefff, 0x8100, 1);
 	rb_end(&r, 0);
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 2);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 2))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_EQ(f.vlan_tci, 100);
 	CHECK_EQ(f.vlan_tpid, 0x88a8);
 	CHECK(f.status & TP_STATUS_VLAN_VALID);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_EQ(f.vlan_tci, 0xefff);
 	CHECK_EQ(f.vlan_tpid, 0x8100);
 	rb_free(&r);
@@ -370,16 +405,20 @@ t_vlan_default_tpid(void)
 	uint32_t off;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 60, 1);
-	REQUIRE((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0);
+	if (!CHECK((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0))
+		return;
 	/* No TPID_VALID: whatever is in tp_vlan_tpid is not a TPID. */
 	rb_vlan(&r, off, 7, 0x1234, 0);
 	rb_end(&r, 0);
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_EQ(f.vlan_tci, 7);
 	CHECK_EQ(f.vlan_tpid, 0x8100);
 	rb_free(&r);
@@ -394,17 +433,21 @@ t_vlan_fields_ignored_without_valid(void)
 	uint32_t off;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 0) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 0) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 60, 1);
-	REQUIRE((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0);
+	if (!CHECK((off = rb_add(&r, data, 60, 60, 0, NULL)) != 0))
+		return;
 	rb_hdr(&r, off)->hv1.tp_vlan_tci = 55;
 	rb_hdr(&r, off)->hv1.tp_vlan_tpid = 0x88a8;
 	rb_hdr(&r, off)->tp_status |= TP_STATUS_VLAN_TPID_VALID;
 	rb_end(&r, 0);
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_EQ(f.vlan_tci, 0);
 	CHECK_EQ(f.vlan_tpid, 0);
 	rb_free(&r);
@@ -420,17 +463,21 @@ t_frame_to_block_end(void)
 	uint32_t off, room;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 100, 1);
-	REQUIRE((off = rb_add(&r, data, 100, 100, 0, NULL)) != 0);
+	if (!CHECK((off = rb_add(&r, data, 100, 100, 0, NULL)) != 0))
+		return;
 	rb_end(&r, 0);
 	room = 4096 - off;
 	rb_hdr(&r, off)->tp_snaplen = room - 92;
 	rb_hdr(&r, off)->tp_len = room - 92;
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK(frame_in_block(&c, &f));
 	CHECK_EQ(f.data + f.snaplen, r.ring + 4096);
 	CHECK_EQ(c.bad_blocks, 0);
@@ -457,7 +504,7 @@ walk_corrupt(uint16_t vnet_len, void (*mutate)(struct rb *r, uint32_t *offs))
 	struct rb r;
 
 	if (rb_init(&r, 4096, 2, vnet_len) != 0) {
-		FAILF("malloc");
+		RECORD_FAILURE("malloc");
 		return w;
 	}
 	rb_begin(&r, 1);
@@ -475,11 +522,11 @@ walk_corrupt(uint16_t vnet_len, void (*mutate)(struct rb *r, uint32_t *offs))
 			w.rc = tpk_v3_next(&c, &f);
 			if (w.rc != TPK_V3_FRAME)
 				break;
-			CHECKF(frame_in_block(&c, &f),
+			CHECK(frame_in_block(&c, &f),
 			       "frame %u outside its block", w.frames);
 			w.frames++;
 		}
-		CHECKF(i < 4096, "walk did not end");
+		CHECK(i < 4096, "walk did not end");
 	}
 	w.bad = c.bad_blocks;
 	tpk_v3_block_release(&c);
@@ -597,10 +644,12 @@ bad_open(uint32_t first, uint32_t num)
 	struct rb r;
 	int n;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 100, 1);
-	REQUIRE(rb_add(&r, data, 100, 100, 0, NULL));
+	if (!CHECK(rb_add(&r, data, 100, 100, 0, NULL)))
+		return;
 	rb_end(&r, 0);
 	rb_desc(&r, 0)->hdr.bh1.offset_to_first_pkt = first;
 	rb_desc(&r, 0)->hdr.bh1.num_pkts = num;
@@ -608,12 +657,12 @@ bad_open(uint32_t first, uint32_t num)
 	n = tpk_v3_block_open(&c);
 	if (n > 0) {
 		/* Accepted by open: the first next() must refuse it. */
-		CHECKF(tpk_v3_next(&c, &f) == TPK_V3_BAD,
+		CHECK(tpk_v3_next(&c, &f) == TPK_V3_BAD,
 		       "first=%u num=%u: open %d and next did not fail",
 		       first, num, n);
 		CHECK_EQ(c.bad_blocks, 1);
 	} else {
-		CHECKF(n == -1, "first=%u num=%u: open returned %d", first,
+		CHECK(n == -1, "first=%u num=%u: open returned %d", first,
 		       num, n);
 	}
 	rb_free(&r);
@@ -639,14 +688,15 @@ t_bad_open_exact(void)
 	struct rb r;
 	uint32_t i;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
 		rb_begin(&r, 0);
 		rb_end(&r, 0);
 		rb_desc(&r, 0)->hdr.bh1.offset_to_first_pkt = v[i][0];
 		rb_desc(&r, 0)->hdr.bh1.num_pkts = v[i][1];
 		cur_init(&c, &r);
-		CHECKF(tpk_v3_block_open(&c) == -1, "first=%u num=%u accepted",
+		CHECK(tpk_v3_block_open(&c) == -1, "first=%u num=%u accepted",
 		       v[i][0], v[i][1]);
 	}
 	rb_free(&r);
@@ -661,7 +711,8 @@ t_walk_bounded_by_num_pkts(void)
 	uint32_t i, n = 4096 / 48, got = 0;
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 1, 0) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 0) == 0))
+		return;
 	rb_begin(&r, 0);
 	rb_end(&r, 0);
 	/* Frames 48 bytes apart, empty, all in bounds. */
@@ -674,13 +725,15 @@ t_walk_bounded_by_num_pkts(void)
 	}
 	rb_desc(&r, 0)->hdr.bh1.num_pkts = n;
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), (int)n);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), (int)n))
+		return;
 	for (i = 0; i < 10000; i++) {
 		enum tpk_v3_next rc = tpk_v3_next(&c, &f);
 
 		if (rc != TPK_V3_FRAME)
 			break;
-		REQUIRE(frame_in_block(&c, &f));
+		if (!CHECK(frame_in_block(&c, &f)))
+			return;
 		got++;
 	}
 	CHECK(i < 10000);
@@ -697,21 +750,27 @@ t_bad_then_next_block_ok(void)
 	uint8_t data[100];
 	struct rb r;
 
-	REQUIRE(rb_init(&r, 4096, 2, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 2, 10) == 0))
+		return;
 	make_frame(data, 100, 3);
 	rb_begin(&r, 0);
-	REQUIRE(rb_add(&r, data, 100, 100, 0, NULL));
+	if (!CHECK(rb_add(&r, data, 100, 100, 0, NULL)))
+		return;
 	rb_end(&r, 0);
 	rb_hdr(&r, 48)->tp_mac = 0xffff;
 	rb_begin(&r, 1);
-	REQUIRE(rb_add(&r, data, 100, 100, 0, NULL));
+	if (!CHECK(rb_add(&r, data, 100, 100, 0, NULL)))
+		return;
 	rb_end(&r, 0);
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
 	CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_BAD);
 	tpk_v3_block_release(&c);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
-	REQUIRE_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
+	if (!CHECK_EQ(tpk_v3_next(&c, &f), TPK_V3_FRAME))
+		return;
 	CHECK_MEM(f.data, data, 100);
 	CHECK_EQ(c.bad_blocks, 1);
 	rb_free(&r);
@@ -733,7 +792,8 @@ t_regress_v3_first_offset_unaligned(void)
 	struct rb r;
 	int n;
 
-	REQUIRE(rb_init(&r, 4096, 1, 0) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 0) == 0))
+		return;
 	rb_begin(&r, 0);
 	rb_end(&r, 0);
 	rb_desc(&r, 0)->hdr.bh1.num_pkts = 1;
@@ -751,7 +811,7 @@ t_regress_v3_first_offset_unaligned(void)
 	n = tpk_v3_block_open(&c);
 	if (n > 0) {
 		/* Do not call tpk_v3_next: that is the misaligned read. */
-		FAILF("offset_to_first_pkt=49 accepted by tpk_v3_block_open "
+		RECORD_FAILURE("offset_to_first_pkt=49 accepted by tpk_v3_block_open "
 		      "(next() would read a misaligned tpacket3_hdr)");
 		(void)f;
 	}
@@ -774,16 +834,19 @@ t_regress_v3_vnet_hdr_unaligned(void)
 	struct rb r;
 	enum tpk_v3_next rc;
 
-	REQUIRE(rb_init(&r, 4096, 1, 10) == 0);
+	if (!CHECK(rb_init(&r, 4096, 1, 10) == 0))
+		return;
 	rb_begin(&r, 0);
 	make_frame(data, 100, 1);
-	REQUIRE(rb_add(&r, data, 100, 100, 0, NULL));
+	if (!CHECK(rb_add(&r, data, 100, 100, 0, NULL)))
+		return;
 	rb_end(&r, 0);
 	rb_hdr(&r, 48)->tp_mac = 93;
 	cur_init(&c, &r);
-	REQUIRE_EQ(tpk_v3_block_open(&c), 1);
+	if (!CHECK_EQ(tpk_v3_block_open(&c), 1))
+		return;
 	rc = tpk_v3_next(&c, &f);
-	CHECKF(rc == TPK_V3_BAD || ((uintptr_t)f.vnet & 1) == 0,
+	CHECK(rc == TPK_V3_BAD || ((uintptr_t)f.vnet & 1) == 0,
 	       "tp_mac=93, vnet_len=10: frame accepted with f->vnet at a "
 	       "misaligned address (offset %u in block)",
 	       (unsigned)((const uint8_t *)f.vnet - r.ring));

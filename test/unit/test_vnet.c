@@ -5,7 +5,7 @@
 #include <netinet/in.h>
 
 #include "tpk_vnet.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 
 static struct virtio_net_hdr h;
 
@@ -84,7 +84,8 @@ t_tx_tcp4_tso(void)
 {
 	struct tpk_tx_req r = tcp4_tso();
 
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4);
 	CHECK_EQ(h.gso_size, 1448);
@@ -99,7 +100,8 @@ t_tx_tcp4_tso_ecn(void)
 	struct tpk_tx_req r = tcp4_tso();
 
 	r.ecn = true;
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV4 | VIRTIO_NET_HDR_GSO_ECN);
 }
 
@@ -108,7 +110,8 @@ t_tx_tcp6_tso(void)
 {
 	struct tpk_tx_req r = tcp6_tso();
 
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV6);
 	CHECK_EQ(h.gso_size, 1440);
@@ -123,7 +126,8 @@ t_tx_tcp6_tso_ecn(void)
 	struct tpk_tx_req r = tcp6_tso();
 
 	r.ecn = true;
-	REQUIRE_EQ(fill(&r, true), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, true), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN);
 }
 
@@ -134,7 +138,8 @@ t_tx_tcp6_ext_hdrs(void)
 
 	r.l3_len = 40 + 8 + 16;	/* hop-by-hop + destination options */
 	r.pkt_len += 24;
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.csum_start, 14 + 64);
 	CHECK_EQ(h.hdr_len, 14 + 64 + 20);
 }
@@ -148,7 +153,8 @@ t_tx_tcp4_vlan_ipopts(void)
 	r.l3_len = 60;		/* maximal IPv4 options */
 	r.l4_len = 60;		/* maximal TCP options */
 	r.pkt_len = 22 + 60 + 60 + 5000;
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.csum_start, 82);
 	CHECK_EQ(h.hdr_len, 142);
 }
@@ -161,7 +167,8 @@ t_tx_tcp_csum_only(void)
 	r.gso = false;
 	r.segsz = 0;		/* ignored without gso */
 	r.pkt_len = 14 + 20 + 32 + 100;
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
 	CHECK_EQ(h.gso_size, 0);
@@ -175,7 +182,8 @@ t_tx_udp_csum_only(void)
 {
 	struct tpk_tx_req r = udp4_csum();
 
-	REQUIRE_EQ(fill(&r, false), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, false), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_NONE);
 	CHECK_EQ(h.csum_start, 34);
@@ -198,7 +206,8 @@ t_tx_uso(void)
 {
 	struct tpk_tx_req r = udp6_uso();
 
-	REQUIRE_EQ(fill(&r, true), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, true), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.flags, VIRTIO_NET_HDR_F_NEEDS_CSUM);
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
 	CHECK_EQ(h.gso_type, 5);
@@ -215,7 +224,8 @@ t_tx_uso_ecn_not_set(void)
 	struct tpk_tx_req r = udp6_uso();
 
 	r.ecn = true;
-	REQUIRE_EQ(fill(&r, true), TPK_TX_OK);
+	if (!CHECK_EQ(fill(&r, true), TPK_TX_OK))
+		return;
 	CHECK_EQ(h.gso_type, VIRTIO_NET_HDR_GSO_UDP_L4);
 }
 
@@ -346,7 +356,7 @@ run_rej(const struct rej *j)
 
 	j->mut(&r);
 	e = fill(&r, j->udp_gso);
-	CHECKF(e == j->want, "got %d (%s), want %d (%s)", e,
+	CHECK(e == j->want, "got %d (%s), want %d (%s)", e,
 	       tpk_tx_err_str(e), j->want, tpk_tx_err_str(j->want));
 }
 
@@ -441,7 +451,8 @@ rx(uint8_t flags, uint8_t gso_type, uint16_t gso_size, uint16_t cs,
 static void
 t_rx_plain(void)
 {
-	REQUIRE_EQ(rx(0, 0, 0, 0, 0, 60), 0);
+	if (!CHECK_EQ(rx(0, 0, 0, 0, 0, 60), 0))
+		return;
 	CHECK(!m.needs_csum && !m.data_valid && !m.ecn);
 	CHECK_EQ(m.gso, 0);
 	CHECK_EQ(m.gso_size, 0);
@@ -451,7 +462,8 @@ static void
 t_rx_csum_partial_tcp(void)
 {
 	/* Measured: pure ACK over veth. */
-	REQUIRE_EQ(rx(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16, 66), 0);
+	if (!CHECK_EQ(rx(VIRTIO_NET_HDR_F_NEEDS_CSUM, 0, 0, 34, 16, 66), 0))
+		return;
 	CHECK(m.needs_csum);
 	CHECK(!m.data_valid);
 	CHECK_EQ(m.gso, 0);
@@ -470,7 +482,8 @@ t_rx_csum_field_at_end(void)
 static void
 t_rx_data_valid(void)
 {
-	REQUIRE_EQ(rx(VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 60), 0);
+	if (!CHECK_EQ(rx(VIRTIO_NET_HDR_F_DATA_VALID, 0, 0, 0, 0, 60), 0))
+		return;
 	CHECK(m.data_valid);
 	CHECK(!m.needs_csum);
 }
@@ -479,7 +492,8 @@ static void
 t_rx_tso4_measured(void)
 {
 	/* iperf3 over veth: flags=1 gso_type=1 gso_size=1448 cs=34 co=16. */
-	REQUIRE_EQ(rx(1, 1, 1448, 34, 16, 65226), 0);
+	if (!CHECK_EQ(rx(1, 1, 1448, 34, 16, 65226), 0))
+		return;
 	CHECK(m.needs_csum);
 	CHECK_EQ(m.gso, VIRTIO_NET_HDR_GSO_TCPV4);
 	CHECK_EQ(m.gso_size, 1448);
@@ -489,8 +503,9 @@ t_rx_tso4_measured(void)
 static void
 t_rx_tso6_ecn(void)
 {
-	REQUIRE_EQ(rx(1, VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN,
-		      1428, 54, 16, 30000), 0);
+	if (!CHECK_EQ(rx(1, VIRTIO_NET_HDR_GSO_TCPV6 | VIRTIO_NET_HDR_GSO_ECN,
+		      1428, 54, 16, 30000), 0))
+		return;
 	CHECK_EQ(m.gso, VIRTIO_NET_HDR_GSO_TCPV6);
 	CHECK(m.ecn);
 }
@@ -498,7 +513,8 @@ t_rx_tso6_ecn(void)
 static void
 t_rx_uso(void)
 {
-	REQUIRE_EQ(rx(1, VIRTIO_NET_HDR_GSO_UDP_L4, 1200, 34, 6, 12042), 0);
+	if (!CHECK_EQ(rx(1, VIRTIO_NET_HDR_GSO_UDP_L4, 1200, 34, 6, 12042), 0))
+		return;
 	CHECK_EQ(m.gso, VIRTIO_NET_HDR_GSO_UDP_L4);
 	CHECK_EQ(m.gso_size, 1200);
 }
@@ -507,7 +523,8 @@ static void
 t_rx_gso_without_needs_csum(void)
 {
 	/* Not produced by the kernel, but harmless: decoded as given. */
-	REQUIRE_EQ(rx(0, VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0, 0, 3000), 0);
+	if (!CHECK_EQ(rx(0, VIRTIO_NET_HDR_GSO_TCPV4, 1448, 0, 0, 3000), 0))
+		return;
 	CHECK_EQ(m.gso, VIRTIO_NET_HDR_GSO_TCPV4);
 	CHECK(!m.needs_csum);
 }
@@ -545,14 +562,14 @@ t_rx_bad_unknown_gso_type(void)
 	unsigned int i, t;
 
 	for (i = 0; i < sizeof(bad); i++)
-		CHECKF(rx(1, bad[i], 1448, 34, 16, 3000) == -1,
+		CHECK(rx(1, bad[i], 1448, 34, 16, 3000) == -1,
 		       "gso_type 0x%x accepted", bad[i]);
 	/* Exhaustive: only 0, 1, 4, 5 (each with or without ECN) pass. */
 	for (t = 0; t < 256; t++) {
 		int want = ((t & 0x7f) == 0 || (t & 0x7f) == 1 ||
 			    (t & 0x7f) == 4 || (t & 0x7f) == 5) ? 0 : -1;
 
-		CHECKF(rx(1, (uint8_t)t, 1448, 34, 16, 3000) == want,
+		CHECK(rx(1, (uint8_t)t, 1448, 34, 16, 3000) == want,
 		       "gso_type 0x%x: want %d", t, want);
 	}
 }
@@ -579,9 +596,9 @@ main(void)
 	TEST(t_tx_gso_size_max);
 	TEST(t_tx_ip_len_boundary);
 	for (i = 0; i < sizeof(rejs) / sizeof(rejs[0]); i++) {
-		tpk_t_begin("tx_reject_%s", rejs[i].name);
+		tpk_case_begin("tx_reject_%s", rejs[i].name);
 		run_rej(&rejs[i]);
-		tpk_t_end();
+		tpk_case_end();
 	}
 	TEST(t_tx_err_str);
 	TEST(t_tx_accepted_invariants);
