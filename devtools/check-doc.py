@@ -248,6 +248,7 @@ def parse_code_xstats(ck):
     tx = re.findall(r'TXS\("(\w+)"', c)
     arrays = string_arrays(c)
     rx += list(arrays.get('rx_extra', {}).values())
+    port = list(arrays.get('port_extra', {}).values())
     for fmt in ('"rx_%s"', '"tx_%s"', '"rx_q%u_%s"', '"tx_q%u_%s"'):
         if fmt not in c:
             raise ParseError('%s: name format %s not found: update check-doc.py'
@@ -259,7 +260,8 @@ def parse_code_xstats(ck):
         names |= {'rx_' + n, 'rx_q<N>_' + n}
     for n in tx:
         names |= {'tx_' + n, 'tx_q<N>_' + n}
-    return names, len(rx) + len(tx)
+    names |= set(port)
+    return names, len(rx) + len(tx) + len(port)
 
 
 def rst_table(text, marker):

@@ -37,7 +37,7 @@ void
 tpk_devargs_defaults(struct tpk_devargs *da)
 {
 	memset(da, 0, sizeof(*da));
-	da->queues = 1;
+	da->queues = 64;	/* TPK_MAX_QUEUES: an upper bound only */
 	da->tov = 1;
 	da->fanout = TPK_FANOUT_RSS;
 	da->fanout_id = -1;
@@ -45,6 +45,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	da->rx_mode = TPK_RX_RING;
 	da->tx_mode = TPK_TX_SENDMMSG;
 	da->tx_coalesce = 1;
+	da->reattach = 1;
 }
 
 enum kind { K_IFACE, K_UINT, K_ENUM, K_PATH };
@@ -76,6 +77,7 @@ static const struct key keys[] = {
 	{ "fanout_id", K_UINT, OFF(fanout_id), 0, 65535, NULL, 0,
 	  "an integer in [0, 65535]" },
 	{ "qdisc_bypass", K_UINT, OFF(qdisc_bypass), 0, 1, NULL, 0, "0 or 1" },
+	{ "reattach", K_UINT, OFF(reattach), 0, 1, NULL, 0, "0 or 1" },
 	{ "vnet_hdr", K_UINT, OFF(vnet_hdr), 0, 1, NULL, 0, "0 or 1" },
 	{ "rx_mode", K_ENUM, OFF(rx_mode), 0, 0, rx_mode_names, 2,
 	  "ring or recvmmsg" },

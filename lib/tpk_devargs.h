@@ -51,6 +51,7 @@ struct tpk_devargs {
 	uint32_t tx_mode;	/* enum tpk_tx_mode */
 	uint32_t txframes;	/* TX ring slots, ring mode */
 	uint32_t tx_coalesce;	/* merge TCP segment runs into GSO frames */
+	uint32_t reattach;	/* re-bind to a re-created interface */
 	char fd_helper[108];	/* unix socket of tpacket-fdhelper, or "" */
 };
 
@@ -60,7 +61,7 @@ struct tpk_devargs {
 	"tov=<ms> fanout=rss|hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
 	"qdisc_bypass=<0|1> vnet_hdr=<0|1> rx_mode=ring|recvmmsg " \
 	"tx_mode=sendmmsg|ring txframes=<int> tx_coalesce=<0|1> " \
-	"fd_helper=<unix socket path>"
+	"reattach=<0|1> fd_helper=<unix socket path>"
 
 void tpk_devargs_defaults(struct tpk_devargs *da);
 

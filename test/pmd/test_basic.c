@@ -311,7 +311,7 @@ test_dev_info(void)
 	REQUIRE(info.max_rx_pktlen >= 1518, out, "max_rx_pktlen %u", info.max_rx_pktlen);
 	REQUIRE(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_TSO, out, "tso");
 	REQUIRE(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_MULTI_SEGS, out, "multiseg");
-	REQUIRE(!(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SCTP_CKSUM), out, "sctp");
+	REQUIRE(info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_SCTP_CKSUM, out, "sctp");
 	REQUIRE(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_LRO, out, "lro");
 	if (test_devargs && strstr(test_devargs, "rx_mode=recvmmsg")) {
 		struct rte_power_monitor_cond pmc;

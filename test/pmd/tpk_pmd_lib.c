@@ -275,6 +275,7 @@ port_open(const struct peer *p, const struct port_cfg *cfg)
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
 		conf.rx_adv_conf.rss_conf.rss_hf = RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP;
 	}
+	conf.rxmode.mtu = c->mtu;
 	conf.intr_conf.lsc = c->lsc;
 	conf.intr_conf.rmv = c->rmv;
 	conf.intr_conf.rxq = c->rxq_intr;

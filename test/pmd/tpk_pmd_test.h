@@ -69,6 +69,7 @@ struct port_cfg {
 	bool lsc, rmv, rxq_intr;	/* intr_conf */
 	bool rx_deferred;		/* queue 1 and up: deferred start */
 	const char *ethtool_k;		/* "ethtool -K <local> ..." first */
+	uint32_t mtu;			/* rxmode.mtu (0: ethdev's default) */
 };
 
 /* Probe, configure and start a port on p->local. Returns port id or -1. */

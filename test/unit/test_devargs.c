@@ -21,7 +21,7 @@ parse(const char *s)
 static void
 check_defaults_except_iface(void)
 {
-	CHECK_EQ(da.queues, 1);
+	CHECK_EQ(da.queues, 64);
 	CHECK_EQ(da.blocksz, 0);
 	CHECK_EQ(da.blocks, 0);
 	CHECK_EQ(da.tov, 1);
@@ -32,6 +32,7 @@ check_defaults_except_iface(void)
 	CHECK_EQ(da.tx_mode, TPK_TX_SENDMMSG);
 	CHECK_EQ(da.txframes, 0);
 	CHECK_EQ(da.tx_coalesce, 1);
+	CHECK_EQ(da.reattach, 1);
 	CHECK_EQ(da.rx_mode, TPK_RX_RING);
 	CHECK_EQ(da.fd_helper[0], 0);
 }
@@ -144,6 +145,8 @@ static const struct good goods[] = {
 	{ "rx_mode=ring", F(rx_mode), TPK_RX_RING },
 	{ "rx_mode=recvmmsg", F(rx_mode), TPK_RX_RECVMMSG },
 	{ "tx_coalesce=1", F(tx_coalesce), 1 },
+	{ "reattach=0", F(reattach), 0 },
+	{ "reattach=1", F(reattach), 1 },
 };
 
 static void

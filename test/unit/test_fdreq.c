@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "tpk_fdreq.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 
 /* Parse a message of exactly len bytes (no terminator beyond them). */
 static enum tpk_fdreq_status
@@ -117,7 +117,7 @@ t_non_printable(void)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECKF(parse_s(bad[i], &req) == TPK_FDREQ_NAME_CHARS,
+		CHECK(parse_s(bad[i], &req) == TPK_FDREQ_NAME_CHARS,
 		       "case %zu not refused for its characters", i);
 	CHECK_EQ(parse_s("SOCK .", &req), TPK_FDREQ_NAME_RESERVED);
 	CHECK_EQ(parse_s("SOCK ..", &req), TPK_FDREQ_NAME_RESERVED);
@@ -144,12 +144,14 @@ t_encode_roundtrip(void)
 	int n;
 
 	n = tpk_fdreq_encode("fc", buf, sizeof(buf));
-	REQUIRE_EQ(n, 8);
+	REQUIRE_EQ(n, 8, out);
 	CHECK_MEM(buf, "SOCK fc", 8);
 	CHECK_EQ(tpk_fdreq_parse(buf, (size_t)n, &req), TPK_FDREQ_OK);
 	CHECK(strcmp(req.ifname, "fc") == 0);
 	CHECK_EQ(tpk_fdreq_encode("fc", buf, 7), -EMSGSIZE);
 	CHECK_EQ(tpk_fdreq_encode("fc", buf, 8), 8);
+out:
+	return;
 }
 
 static void
@@ -158,7 +160,7 @@ t_strerror(void)
 	int st;
 
 	for (st = 0; st < TPK_FDREQ_STATUS_MAX; st++)
-		CHECKF(tpk_fdreq_strerror(st) != NULL &&
+		CHECK(tpk_fdreq_strerror(st) != NULL &&
 		       tpk_fdreq_strerror(st)[0] != '\0', "status %d", st);
 	CHECK(strcmp(tpk_fdreq_strerror(TPK_FDREQ_STATUS_MAX),
 		     "unknown status") == 0);

@@ -20,7 +20,7 @@
 #include "tpk_txhdr.h"
 #include "tpk_v3.h"
 #include "tpk_vnet.h"
-#include "tpk_test.h"
+#include "tpk_check.h"
 #include "tpk_test_pkt.h"
 #include "tpk_test_v3.h"
 
@@ -293,7 +293,7 @@ t_v3_peek_commit(void)
 
 	tb_fill(frame, sizeof(frame), 3);
 	if (rb_init(&r, 4096, 3, 0) < 0) {
-		FAILF("no memory");
+		RECORD_FAILURE("no memory");
 		return;
 	}
 	rb_begin(&r, 0);

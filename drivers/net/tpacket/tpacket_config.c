@@ -66,6 +66,27 @@ tpk_configure_mtu(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * fanout=rss with two or more RX queues: load the eBPF program once, at
+ * the first configure that needs it (not at probe: a one-queue port never
+ * pays for it, nor logs that the kernel refused it).
+ */
+static void
+tpk_configure_rss(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	if (pmd->da.fanout != TPK_FANOUT_RSS || dev->data->nb_rx_queues < 2 ||
+	    pmd->rss_obj != NULL || pmd->rss_tried)
+		return;
+	pmd->rss_tried = true;
+	ret = tpk_rss_init(pmd);
+	if (ret < 0)
+		TPK_LOG(NOTICE, "%s: eBPF fanout unavailable (%s): RSS uses the kernel's flow hash, without a redirection table",
+			dev->data->name, strerror(-ret));
+}
+
 int
 tpk_dev_configure(struct rte_eth_dev *dev)
 {
@@ -80,6 +101,7 @@ tpk_dev_configure(struct rte_eth_dev *dev)
 	if (dev->data->nb_rx_queues != dev->data->nb_tx_queues)
 		TPK_LOG(DEBUG, "%s: %u RX and %u TX queues", dev->data->name,
 			dev->data->nb_rx_queues, dev->data->nb_tx_queues);
+	tpk_configure_rss(dev);
 	return tpk_configure_mtu(dev);
 }
 

@@ -207,10 +207,12 @@ struct pmd_internals {
 	bool mac_changed;
 	struct rte_ether_addr mac;
 	int gone;		/* RTM_DELLINK seen: datapath is a sink */
+	uint64_t reattaches;	/* re-bound to a re-created interface */
 	/* RSS over PACKET_FANOUT_EBPF (tpacket_rss.c). */
 	void *rss_obj;
 	int rss_prog_fd;
 	int reta_fd;		/* -1: no RETA (eBPF not allowed) */
+	bool rss_tried;		/* tpk_rss_init ran (once per port) */
 	bool reta_set;		/* the application wrote the table */
 	uint32_t reta[TPK_RETA_SIZE];	/* queue ids */
 	/*
@@ -264,6 +266,7 @@ int tpk_rxq_stop(struct rte_eth_dev *dev, uint16_t qid);
 int tpk_txq_start(struct rte_eth_dev *dev, uint16_t qid);
 int tpk_txq_stop(struct rte_eth_dev *dev, uint16_t qid);
 int tpk_dev_start(struct rte_eth_dev *dev);
+int tpk_queues_start(struct rte_eth_dev *dev);
 int tpk_dev_stop(struct rte_eth_dev *dev);
 void tpk_close_sockets(struct rte_eth_dev *dev);
 void tpk_queues_set_mtu(struct rte_eth_dev *dev, uint32_t mtu);

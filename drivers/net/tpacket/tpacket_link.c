@@ -143,6 +143,73 @@ tpk_nl_removed(struct rte_eth_dev *dev)
 	rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
 }
 
+/*
+ * What the port had set on the interface, set again on its successor:
+ * memberships (they went with the old ifindex), the MTU, an application
+ * MAC address (else the new interface's is the port's).
+ */
+static int
+tpk_reattach_restore(struct rte_eth_dev *dev, uint32_t mtu)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	if (pmd->promisc && (ret = tpk_sock_membership(pmd->ctl_fd,
+			pmd->ni.ifindex, PACKET_MR_PROMISC, true)) < 0)
+		return ret;
+	if (pmd->allmulti && (ret = tpk_sock_membership(pmd->ctl_fd,
+			pmd->ni.ifindex, PACKET_MR_ALLMULTI, true)) < 0)
+		return ret;
+	if (mtu != pmd->ni.mtu) {
+		ret = tpk_netif_set_mtu(pmd->ni.name, mtu);
+		if (ret < 0)
+			return ret;
+		tpk_queues_set_mtu(dev, mtu);
+	}
+	if (pmd->mac_changed)
+		return tpk_netif_set_mac(pmd->ni.name, pmd->mac.addr_bytes);
+	memcpy(pmd->mac.addr_bytes, pmd->ni.mac, RTE_ETHER_ADDR_LEN);
+	rte_ether_addr_copy(&pmd->mac, dev->data->mac_addrs);
+	return 0;
+}
+
+/*
+ * An interface of our name appeared after ours was removed (reattach=1):
+ * bind to it. Runs in the interrupt thread while the datapath is a sink
+ * (gone: every burst returns at once without touching a socket or ring),
+ * so the sockets can be replaced under it; clearing gone (release)
+ * publishes the new ones to the polling lcores.
+ */
+static void
+tpk_reattach(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	uint32_t mtu = pmd->ni.mtu;
+	struct tpk_netif ni;
+	int ret;
+
+	ret = tpk_netif_get(pmd->da.iface, &ni);
+	if (ret < 0)
+		return;		/* gone again already: the next event tells */
+	tpk_rx_intr_uninstall(dev);
+	tpk_close_sockets(dev);
+	pmd->ni = ni;
+	ret = tpk_reattach_restore(dev, mtu);
+	if (ret == 0 && dev->data->dev_started)
+		ret = tpk_queues_start(dev);
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: re-attach to %s (ifindex %d): %s; the port stays down (rte_eth_dev_reset retries)",
+			dev->data->name, ni.name, ni.ifindex, strerror(-ret));
+		return;
+	}
+	pmd->reattaches++;
+	__atomic_store_n(&pmd->gone, 0, __ATOMIC_RELEASE);
+	TPK_LOG(NOTICE, "%s: interface %s is back (ifindex %d): re-attached",
+		dev->data->name, ni.name, ni.ifindex);
+	if (tpk_link_update(dev, 0) == 0 && dev->data->dev_conf.intr_conf.lsc)
+		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
+}
+
 static void
 tpk_nl_handle(struct rte_eth_dev *dev, const struct nlmsghdr *nh)
 {
@@ -150,7 +217,15 @@ tpk_nl_handle(struct rte_eth_dev *dev, const struct nlmsghdr *nh)
 	struct rte_eth_link old, link;
 	struct tpk_link_msg lm;
 
-	if (tpk_netif_parse_link(nh, &lm) < 0 || lm.ifindex != pmd->ni.ifindex)
+	if (tpk_netif_parse_link(nh, &lm) < 0)
+		return;
+	if (lm.type == RTM_NEWLINK && pmd->da.reattach &&
+	    __atomic_load_n(&pmd->gone, __ATOMIC_ACQUIRE) &&
+	    strcmp(lm.name, pmd->da.iface) == 0) {
+		tpk_reattach(dev);
+		return;
+	}
+	if (lm.ifindex != pmd->ni.ifindex)
 		return;
 	if (lm.type == RTM_DELLINK) {
 		tpk_nl_removed(dev);

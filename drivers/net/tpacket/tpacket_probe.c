@@ -269,7 +269,7 @@ tpk_probe_log(const struct rte_eth_dev *dev)
 		snprintf(rxdesc, sizeof(rxdesc), "ring %ux%u B, tov %u ms",
 			 pmd->blocks, pmd->blocksz, pmd->da.tov);
 	tpk_kfeat_str(&pmd->kf, false, kfdesc, sizeof(kfdesc));
-	TPK_LOG(INFO, "%s: iface %s (ifindex %d), %u queues, RX %s, vnet hdr %s, TX %s, linux %u.%u, kernel features: %s",
+	TPK_LOG(INFO, "%s: iface %s (ifindex %d), up to %u queues, RX %s, vnet hdr %s, TX %s, linux %u.%u, kernel features: %s",
 		dev->data->name, pmd->ni.name, pmd->ni.ifindex, pmd->da.queues,
 		rxdesc, pmd->vnet_len ? "on" : "off",
 		pmd->da.tx_mode == TPK_TX_RING ? "ring" : "sendmmsg",
@@ -318,12 +318,6 @@ tpk_probe(struct rte_vdev_device *vdev)
 	if (ret < 0) {
 		TPK_LOG(ERR, "%s: link event socket: %s", name, strerror(-ret));
 		goto fail;
-	}
-	if (da.fanout == TPK_FANOUT_RSS && da.queues > 1) {
-		ret = tpk_rss_init(pmd);
-		if (ret < 0)
-			TPK_LOG(NOTICE, "%s: eBPF fanout unavailable (%s): RSS uses the kernel's flow hash, without a redirection table",
-				name, strerror(-ret));
 	}
 	ret = tpk_mp_init_primary();
 	if (ret < 0) {

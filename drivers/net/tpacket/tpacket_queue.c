@@ -364,24 +364,17 @@ tpk_rxqs_open_join(struct rte_eth_dev *dev)
 	return 0;
 }
 
+/*
+ * Open every queue's socket (not the deferred ones), join the fanout
+ * group, install the RX vectors. Used by dev_start and by a re-attach.
+ */
 int
-tpk_dev_start(struct rte_eth_dev *dev)
+tpk_queues_start(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	uint16_t i;
 	int ret;
 
-	if (pmd->gone) {
-		TPK_LOG(ERR, "%s: interface %s was removed: reset or close the port",
-			dev->data->name, pmd->ni.name);
-		return -ENODEV;
-	}
-	ret = tpk_netif_refresh(&pmd->ni);
-	if (ret < 0) {
-		TPK_LOG(ERR, "%s: interface %s is gone: %s", dev->data->name,
-			pmd->ni.name, strerror(-ret));
-		return ret;
-	}
 	/* The RETA may name queues that no longer exist after a reconfigure. */
 	if (pmd->reta_fd >= 0) {
 		for (i = 0; i < TPK_RETA_SIZE && pmd->reta_set; i++)
@@ -410,6 +403,26 @@ tpk_dev_start(struct rte_eth_dev *dev)
 fail:
 	tpk_close_sockets(dev);
 	return ret;
+}
+
+int
+tpk_dev_start(struct rte_eth_dev *dev)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	if (pmd->gone) {
+		TPK_LOG(ERR, "%s: interface %s was removed: reset or close the port",
+			dev->data->name, pmd->ni.name);
+		return -ENODEV;
+	}
+	ret = tpk_netif_refresh(&pmd->ni);
+	if (ret < 0) {
+		TPK_LOG(ERR, "%s: interface %s is gone: %s", dev->data->name,
+			pmd->ni.name, strerror(-ret));
+		return ret;
+	}
+	return tpk_queues_start(dev);
 }
 
 int

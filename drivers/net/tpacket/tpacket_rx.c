@@ -507,7 +507,8 @@ tpk_rx_burst_ctx(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 	uint16_t n = 0;
 
 	/* A stopped queue has no ring; a removed interface sends nothing. */
-	if (unlikely(ctx->ring == NULL || *rxq->gone))
+	if (unlikely(ctx->ring == NULL ||
+		     __atomic_load_n(rxq->gone, __ATOMIC_ACQUIRE)))
 		return 0;
 	if (unlikely(rxq->gso.active)) {
 		n = tpk_gso_emit(rxq, ctx->ring, bufs, nb);

@@ -177,6 +177,11 @@ static const char *const rx_extra[] = {
 	"blocks_timeout",
 };
 
+/* Port counters, after every queue's: the interface itself. */
+static const char *const port_extra[] = {
+	"iface_reattaches",
+};
+
 #define NB_RX (RTE_DIM(rx_xstats) + RTE_DIM(rx_extra))
 #define NB_TX RTE_DIM(tx_xstats)
 
@@ -184,7 +189,7 @@ static unsigned int
 tpk_xstats_count(const struct rte_eth_dev *dev)
 {
 	return (dev->data->nb_rx_queues + 1) * NB_RX +
-		(dev->data->nb_tx_queues + 1) * NB_TX;
+		(dev->data->nb_tx_queues + 1) * NB_TX + RTE_DIM(port_extra);
 }
 
 static uint64_t
@@ -239,6 +244,9 @@ tpk_xstats_get_names(struct rte_eth_dev *dev, struct rte_eth_xstat_name *names,
 		for (i = 0; i < NB_TX; i++)
 			snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE,
 				 "tx_q%u_%s", q, tx_xstats[i].name);
+	for (i = 0; i < RTE_DIM(port_extra); i++)
+		snprintf(names[k++].name, RTE_ETH_XSTATS_NAME_SIZE, "%s",
+			 port_extra[i]);
 	return k;
 }
 
@@ -276,5 +284,8 @@ tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 			xs[NB_RX + i].value += v;
 		}
 	}
+	/* Port counters are not reset: a re-attach is an event, not a rate. */
+	xs[k].value = ((const struct pmd_internals *)
+		       dev->data->dev_private)->reattaches;
 	return n;
 }

@@ -908,7 +908,7 @@ tpk_tx_burst_ctx(struct tpk_txq *txq, const struct tpk_tx_ctx *ctx,
 {
 	if (unlikely(nb == 0 || ctx->fd < 0))
 		return 0;
-	if (unlikely(*txq->gone)) {
+	if (unlikely(__atomic_load_n(txq->gone, __ATOMIC_ACQUIRE))) {
 		/* Nowhere to send to: take the frames so the app never spins. */
 		txq->st.rejected += nb;
 		rte_pktmbuf_free_bulk(bufs, nb);
