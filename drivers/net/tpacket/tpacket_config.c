@@ -127,10 +127,15 @@ tpk_dev_info(struct rte_eth_dev *dev, struct rte_eth_dev_info *info)
 	info->rx_queue_offload_capa = info->rx_offload_capa;
 	info->tx_offload_capa = tpk_tx_capa(pmd);
 	info->tx_queue_offload_capa = info->tx_offload_capa;
-	info->rx_desc_lim.nb_max = UINT16_MAX;
+	/*
+	 * The ring is not made of descriptors; applications size their
+	 * mempools from nb_max (ethtool: 2 x nb_max mbufs), so it says what
+	 * a burst-and-ring queue needs, not the type's limit.
+	 */
+	info->rx_desc_lim.nb_max = 4096;
 	info->rx_desc_lim.nb_min = 1;
 	info->rx_desc_lim.nb_align = 1;
-	info->tx_desc_lim.nb_max = UINT16_MAX;
+	info->tx_desc_lim.nb_max = 4096;
 	info->tx_desc_lim.nb_min = 1;
 	info->tx_desc_lim.nb_align = 1;
 	info->tx_desc_lim.nb_seg_max = TPK_TX_MAX_SEGS;

@@ -599,8 +599,18 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	rxq->vlan_strip = off & RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	rxq->scatter = off & RTE_ETH_RX_OFFLOAD_SCATTER;
 	rxq->lro = off & RTE_ETH_RX_OFFLOAD_TCP_LRO;
-	rxq->l4_cksum = off & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
-			       RTE_ETH_RX_OFFLOAD_UDP_CKSUM);
+	/*
+	 * A partial checksum goes up unfinished (L4_CKSUM_NONE) only to an
+	 * application that takes RX checksum flags and has TX checksum
+	 * offload on: it forwards frames as they came and our TX has the
+	 * kernel finish them. Any other application gets it finished here
+	 * (L4_CKSUM_GOOD): one that edits or fragments payloads
+	 * (ip_fragmentation) would otherwise send a wrong checksum on.
+	 */
+	rxq->l4_cksum = (off & (RTE_ETH_RX_OFFLOAD_TCP_CKSUM |
+				RTE_ETH_RX_OFFLOAD_UDP_CKSUM)) &&
+		(dev->data->dev_conf.txmode.offloads &
+		 (RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM));
 	rxq->ip_cksum = off & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
 	rxq->rss_hash = off & RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	rxq->deferred_start = conf->rx_deferred_start;
