@@ -179,8 +179,8 @@ vsctl --no-wait set Open_vSwitch . other_config:dpdk-init=true \
 start_vswitchd || tpk_fail "ovs-vswitchd did not initialise DPDK"
 made_br=1
 vsctl add-br "$BR" -- set bridge "$BR" datapath_type=netdev \
-	-- add-port "$BR" a1 -- set interface a1 type=dpdk options:dpdk-devargs=net_tpacket0,iface=a1,queues=2 \
-	-- add-port "$BR" b1 -- set interface b1 type=dpdk options:dpdk-devargs=net_tpacket1,iface=b1,queues=2 ||
+	-- add-port "$BR" a1 -- set interface a1 type=dpdk options:dpdk-devargs=net_tpacket0,iface=a1 \
+	-- add-port "$BR" b1 -- set interface b1 type=dpdk options:dpdk-devargs=net_tpacket1,iface=b1 ||
 	tpk_fail "add-br/add-port"
 for p in a1 b1; do
 	e=$(vsctl get interface $p error 2>/dev/null)
