@@ -388,7 +388,7 @@ t_reparse_resets(void)
 		return;
 	if (!CHECK_EQ(tpk_devargs_parse("iface=eth1", &da, err, sizeof(err)), 0))
 		return;
-	CHECK_EQ(da.queues, 1);
+	CHECK_EQ(da.queues, 64);
 	CHECK_EQ(da.tx_mode, TPK_TX_SENDMMSG);
 	CHECK(strcmp(da.iface, "eth1") == 0);
 }
