@@ -14,6 +14,7 @@
 #include <linux/rtnetlink.h>
 
 #include "tpk_coalesce.h"
+#include "tpk_crc32c.h"
 #include "tpk_geom.h"
 #include "tpk_netif.h"
 #include "tpk_pkt.h"
@@ -336,9 +337,31 @@ t_v3_peek_commit(void)
 	rb_free(&r);
 }
 
+/* RFC 3720 B.4 / the usual check value, and any split of the input. */
+static void
+t_crc32c(void)
+{
+	static const char v[] = "123456789";
+	uint8_t b[4103];
+	uint32_t whole, part;
+
+	CHECK_EQ(~tpk_crc32c(~0u, v, 9), 0xe3069283u);
+	tb_fill(b, sizeof(b), 9);
+	whole = tpk_crc32c(~0u, b, sizeof(b));
+	for (size_t cut = 0; cut < 40; cut += 3) {
+		part = tpk_crc32c(tpk_crc32c(~0u, b, cut), b + cut,
+				  sizeof(b) - cut);
+		CHECK(part == whole, "split at %zu", cut);
+	}
+	/* Unaligned starts (the SCTP header sits at offset 34 of a frame). */
+	CHECK_EQ(tpk_crc32c(~0u, b + 1, 100) ,
+		 tpk_crc32c(tpk_crc32c(~0u, b + 1, 7), b + 8, 93));
+}
+
 int
 main(void)
 {
+	TEST(t_crc32c);
 	TEST(t_vlan_insert);
 	TEST(t_build_vlan_only);
 	TEST(t_build_tso_v4);

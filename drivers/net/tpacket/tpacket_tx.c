@@ -16,12 +16,12 @@
 #include <netinet/in.h>
 
 #include <rte_branch_prediction.h>
-#include <rte_hash_crc.h>
 #include <rte_ip.h>
 #include <rte_sctp.h>
 
 #include "tpacket_ethdev.h"
 #include "tpk_coalesce.h"
+#include "tpk_crc32c.h"
 #include "tpk_txhdr.h"
 
 #define TPK_TX_OFFLOAD_MASK (RTE_MBUF_F_TX_IPV4 | RTE_MBUF_F_TX_IPV6 | \
@@ -328,7 +328,7 @@ tpk_tx_sctp_crc(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
 	uint32_t crc;
 
 	memset(field, 0, 4);
-	crc = rte_hash_crc(out + h->csum_start, hl - h->csum_start, ~0u);
+	crc = tpk_crc32c(~0u, out + h->csum_start, hl - h->csum_start);
 	/* The packet's end from the IP header, in mbuf offsets. */
 	pi.l2_len -= hl - h->src_len;
 	end = tpk_l3_end(rte_pktmbuf_mtod(m, const uint8_t *), m->pkt_len, &pi);
@@ -342,8 +342,8 @@ tpk_tx_sctp_crc(const struct rte_mbuf *m, const struct tpk_tx_plan *p,
 			continue;
 		}
 		n = RTE_MIN(s->data_len - off, left);
-		crc = rte_hash_crc(rte_pktmbuf_mtod_offset(s, const uint8_t *, off),
-				   n, crc);
+		crc = tpk_crc32c(crc, rte_pktmbuf_mtod_offset(s, const uint8_t *,
+							       off), n);
 		left -= n;
 		off = 0;
 	}
