@@ -32,6 +32,9 @@
 #   mtu-not-applied  the MTU given to rte_eth_dev_configure (rxmode.mtu) is
 #                    not applied to the interface, so frames above 1500 B
 #                    are dropped by the veth
+# TPK_EXAMPLES_PMD=af_packet runs the same cases on net_af_packet for
+# comparison (exit 0; see test/lib/examples.sh): n/a there, as both apps
+# configure jumbo frames and net_af_packet takes frames up to 1518 B.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/examples.sh"
@@ -39,8 +42,10 @@ set -u
 CASES="ip_fragmentation ip_fragmentation-jumbo ip_reassembly"
 ex_init $CASES
 ex_addr 100.10.0.1/16 100.10.0.254 100.20.0.1/16 100.20.0.254
-VDEVS="--vdev=net_tpacket0,iface=fc --vdev=net_tpacket1,iface=fs"
+VDEVS=$(ex_vdevs)
 READY='entering main loop on lcore'
+# shellcheck disable=SC2034 # read by ex_row (af_packet mode)
+EX_NA="max frame 1518 B, the apps configure jumbo frames"
 
 mtu() { ip -n "$1" link set "$2" mtu "$3"; }
 fwd_mtus() {

@@ -20,6 +20,8 @@
 # and srv, clean exit on SIGINT.
 # TPK_APPS selects cases (TPK_APPS=l2fwd-mac), TPK_EXPECT_FIXED=0 tolerates
 # known driver problems (none known here).
+# TPK_EXAMPLES_PMD=af_packet runs the same cases on net_af_packet for
+# comparison (exit 0; see test/lib/examples.sh).
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/examples.sh"
@@ -27,7 +29,7 @@ set -u
 CASES="skeleton l2fwd l2fwd-mac rxtx_callbacks rxtx_callbacks-t ethtool"
 ex_init $CASES
 ex_addr 10.9.0.1/24 "" 10.9.0.2/24 "" fd00:9::1/64 "" fd00:9::2/64 ""
-VDEVS="--vdev=net_tpacket0,iface=fc --vdev=net_tpacket1,iface=fs"
+VDEVS=$(ex_vdevs)
 
 # fwd_case CASE APP LCORES "app args" READY [nohandler]
 fwd_case() {
@@ -43,7 +45,11 @@ fwd_case skeleton skeleton "-l 1" "" 'Core [0-9]+ forwarding packets' nohandler
 fwd_case l2fwd l2fwd "-l 1" "-p 0x3 -q 2 -T 0 --no-mac-updating" 'entering main loop on lcore'
 fwd_case l2fwd-mac l2fwd "-l 1" "-p 0x3 -q 2 -T 0" 'entering main loop on lcore'
 fwd_case rxtx_callbacks rxtx_callbacks "-l 1" "" 'Core [0-9]+ forwarding packets' nohandler
+# shellcheck disable=SC2034 # read by ex_row (af_packet mode)
+EX_NA="no RX timestamp offload"
 fwd_case rxtx_callbacks-t rxtx_callbacks "-l 1" "-t" 'Core [0-9]+ forwarding packets' nohandler
+# shellcheck disable=SC2034
+EX_NA=""
 
 # ethtool: commands on stdin, answers after the "EthApp> " prompt.
 eth_cmd() {
@@ -75,7 +81,7 @@ fi
 if [ $ok = 0 ]; then
 	c=ethtool
 	o=$(eth_cmd drvinfo)
-	echo "$o" | grep -q 'driver: net_tpacket' >/dev/null
+	echo "$o" | grep -q "driver: $EX_DRV" >/dev/null
 	ex_row $c drvinfo $? "$(echo "$o" | grep -m2 -E 'driver|Port' | tr '\n' ' ')"
 	o=$(eth_cmd link)
 	ex_row $c link $([ "$(echo "$o" | grep -c 'Up')" -ge 2 ]; echo $?) "$(echo "$o" | tr '\n' ' ')"

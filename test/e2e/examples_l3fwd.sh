@@ -32,6 +32,10 @@
 #   parse-ptype-tcp  with --parse-ptype no TCP gets through (the far end
 #                    counts TcpInCsumErrors)
 #   txq-max          l3fwd-doc: nb_tx_queues (one per lcore) > max_tx_queues
+# TPK_EXAMPLES_PMD=af_packet runs the same cases on net_af_packet for
+# comparison (exit 0; queues=2 becomes qpairs=2; see test/lib/examples.sh):
+# n/a there, as l3fwd always requests RX checksum offloads (and l3fwd-doc
+# one TX queue per lcore, more than qpairs=1 gives).
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/examples.sh"
@@ -57,11 +61,13 @@ rules=$(mktemp -d /run/tpk-l3fwd.XXXXXX); tpk_track_dir "$rules"
 echo "R2001:0200:0000:0000:0000:0000:0000:0000 2001:0200:0000:0000:0000:0000:0000:0001 9 9 0x11 0" >"$rules/em_v6.cfg"
 EM_RULES="--rule_ipv4=$rules/em_v4.cfg --rule_ipv6=$rules/em_v6.cfg"
 
-V1="--vdev=net_tpacket0,iface=fc --vdev=net_tpacket1,iface=fs"
-V2="--vdev=net_tpacket0,iface=fc,queues=2 --vdev=net_tpacket1,iface=fs,queues=2"
+V1=$(ex_vdevs)
+V2=$(ex_vdevs 2)
 C1='--config=(0,0,1),(1,0,1)'
 C2='--config=(0,0,0),(0,1,1),(1,0,0),(1,1,1)'
 READY='entering main loop on lcore'
+# shellcheck disable=SC2034 # read by ex_row (af_packet mode)
+EX_NA="no RX checksum offload (l3fwd requests it)"
 
 # l3_case CASE "EAL args" "app args" lpm|em TCP_KNOWN_ID [v6tcp]
 l3_case() {
@@ -94,8 +100,11 @@ l3_case l3fwd-em-1q-ptype "-l 1 $V1" "-p 0x3 -P $C1 --lookup=em --parse-ptype $E
 DOC_L="-l 1,2"
 [ "$(nproc)" -ge 3 ] || DOC_L="--lcores=1@0,2@1"
 EX_KNOWN_START=txq-max
+EX_NA="1 TX queue with qpairs=1 (l3fwd wants 1 per lcore); no RX checksum offload"
 l3_case l3fwd-doc "$DOC_L $V1" '-p 0x3 -P --config=(0,0,1),(1,0,2)' lpm ""
 EX_KNOWN_START=""
+# shellcheck disable=SC2034
+EX_NA="no RX checksum offload (l3fwd requests it)"
 l3_case l3fwd-doc-queues2 "$DOC_L $V2" '-p 0x3 -P --config=(0,0,1),(1,0,2)' lpm ""
 
 ex_finish examples_l3fwd

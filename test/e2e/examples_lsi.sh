@@ -10,13 +10,18 @@
 #     "Port 1 Link down" / "Port 1 Link up";
 #   - ping again after the flaps (the example has no signal handler: it is
 #     just ended).
+# TPK_EXAMPLES_PMD=af_packet runs the same cases on net_af_packet for
+# comparison (exit 0; see test/lib/examples.sh).
+# net_af_packet has no LSC interrupt: failed checks are n/a there.
 set -u
 . "$(dirname "$0")/../lib/common.sh"
 . "$(dirname "$0")/../lib/examples.sh"
 
 ex_init link_status_interrupt
 ex_addr 10.9.0.1/24 "" 10.9.0.2/24 "" fd00:9::1/64 "" fd00:9::2/64 ""
-VDEVS="--vdev=net_tpacket0,iface=fc --vdev=net_tpacket1,iface=fs"
+VDEVS=$(ex_vdevs)
+# shellcheck disable=SC2034 # read by ex_row (af_packet mode)
+EX_NA="no link status interrupt (LSC)"
 c=link_status_interrupt
 
 # wait_out REGEX SECONDS: the app's output matches.

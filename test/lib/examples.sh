@@ -23,13 +23,51 @@
 #                     driver problem are failures like any other; 0: they
 #                     are reported as XFAIL(<id>) and do not fail the script
 #   TPK_IPERF_SECONDS iperf3 run length (default 2)
+#   TPK_EXAMPLES_PMD  tpacket (default): the ports are net_tpacket and the
+#                     script is a test. af_packet: the same cases on DPDK's
+#                     own net_af_packet (the plugin Debian's DPDK loads by
+#                     itself) for comparison: every check runs and is
+#                     reported, known-problem ids (net_tpacket's) are not
+#                     applied, a case that needs what net_af_packet lacks
+#                     reports "n/a (af_packet: <reason>)", and the script
+#                     exits 0 whatever the results (not a test)
+#   TPK_AFP_DEVARGS   net_af_packet devargs after iface= (default
+#                     blocksz=4096,framesz=2048,framecnt=512, as
+#                     app/tpacket-bench uses); N queues add qpairs=N
 
 EX_T=${TPK_IPERF_SECONDS:-2}
 TPK_EXPECT_FIXED=${TPK_EXPECT_FIXED:-1}
 EX_ROWS=()
-EX_FAILS=0 EX_XFAILS=0 EX_PASSES=0
+EX_FAILS=0 EX_XFAILS=0 EX_PASSES=0 EX_NAS=0
 EX_CASE_FAILED=0
 EX_T0=$(date +%s)
+TPK_EXAMPLES_PMD=${TPK_EXAMPLES_PMD:-tpacket}
+TPK_AFP_DEVARGS=${TPK_AFP_DEVARGS:-blocksz=4096,framesz=2048,framecnt=512}
+# shellcheck disable=SC2034 # EX_DRV: used by examples_l2.sh
+case $TPK_EXAMPLES_PMD in
+tpacket) EX_DRV=net_tpacket ;;
+af_packet) EX_DRV=net_af_packet ;;
+*) tpk_fail "TPK_EXAMPLES_PMD=$TPK_EXAMPLES_PMD: tpacket or af_packet" ;;
+esac
+
+# ex_afp: true in the net_af_packet comparison mode.
+ex_afp() { [ "$TPK_EXAMPLES_PMD" = af_packet ]; }
+
+# ex_vdevs [QUEUES]: the --vdev arguments of port 0 (fc) and port 1 (fs)
+# for the PMD under test; QUEUES: queues=N (net_tpacket) or qpairs=N
+# (net_af_packet).
+ex_vdevs() {
+	local q=${1:-} i=0 ifc out=""
+	for ifc in fc fs; do
+		if ex_afp; then
+			out+=" --vdev=net_af_packet$i,iface=$ifc${TPK_AFP_DEVARGS:+,$TPK_AFP_DEVARGS}${q:+,qpairs=$q}"
+		else
+			out+=" --vdev=net_tpacket$i,iface=$ifc${q:+,queues=$q}"
+		fi
+		i=$((i + 1))
+	done
+	echo "${out# }"
+}
 
 # ex_init: root and tools, the plugin, the examples (built once), the
 # namespaces and an iperf3 server in srv.
@@ -42,6 +80,10 @@ ex_init() {
 	local c any=0
 	for c in "$@"; do ex_want "$c" && any=1; done
 	[ $any = 1 ] || tpk_skip "TPK_APPS=${TPK_APPS:-} selects none of: $*"
+	if ex_afp; then
+		tpk_log "PMD: net_af_packet (TPK_EXAMPLES_PMD=af_packet, devargs $TPK_AFP_DEVARGS):" \
+			"comparison run, every check is reported but the script exits 0"
+	fi
 	tpk_stage_plugin
 	EX_BIN=$("$TPK_TOP/devtools/build-examples.sh") ||
 		tpk_fail "devtools/build-examples.sh failed"
@@ -103,11 +145,19 @@ ex_addr() {
 ex_net() { python3 -c "import ipaddress,sys; print(ipaddress.ip_interface(sys.argv[1]).network)" "$1"; }
 ex_net6() { ex_net "$1"; }
 
-# ex_row CASE CHECK OK(0/1) DETAIL [KNOWN_ID]: one summary row.
+# ex_row CASE CHECK OK(0/1) DETAIL [KNOWN_ID]: one summary row. In
+# af_packet mode KNOWN_ID (a net_tpacket problem) is ignored, and while
+# EX_NA is set (by the script, around a case that needs a feature
+# net_af_packet lacks: the reason) a failed check is reported as
+# "n/a (af_packet: $EX_NA)".
 ex_row() {
 	local res
 	if [ "$3" = 0 ]; then
 		res=PASS EX_PASSES=$((EX_PASSES + 1))
+	elif ex_afp && [ -n "${EX_NA:-}" ]; then
+		res="n/a (af_packet: $EX_NA)" EX_NAS=$((EX_NAS + 1)) EX_CASE_FAILED=1
+	elif ex_afp; then
+		res=FAIL EX_FAILS=$((EX_FAILS + 1)) EX_CASE_FAILED=1
 	elif [ -n "${5:-}" ] && [ "$TPK_EXPECT_FIXED" = 0 ]; then
 		res="XFAIL($5)" EX_XFAILS=$((EX_XFAILS + 1)) EX_CASE_FAILED=1
 	else
@@ -120,7 +170,8 @@ ex_row() {
 # ex_start CASE APP "EAL args" "app args" READY_REGEX [SECONDS]: start an
 # example in the fwd namespace (stdin from a FIFO on fd EX_FD), output in
 # EX_OUT; waits for READY_REGEX. Returns 1 (and adds a failed "start"
-# row) when the app exits or the regex does not show up.
+# row) when the app exits or the regex does not show up. EX_KNOWN_START:
+# the known-problem id of a failed start (EX_NA: see ex_row).
 ex_start() {
 	local c=$1 app=$2 eal=$3 args=$4 ready=$5 t=${6:-20} d i
 	EX_CASE=$c EX_CASE_FAILED=0
@@ -141,6 +192,7 @@ ex_start() {
 	done
 	local why="no '$ready' within ${t}s"
 	kill -0 "$EX_PID" 2>/dev/null || why="exited: $(grep -avE '^(#|$)' "$EX_OUT" | grep -aiE 'error|fail|cannot|invalid|exit' | tail -n 2 | tr '\n' ' ')"
+	ex_afp && [ -n "${EX_NA:-}" ] && why="$why (no further checks)"
 	ex_row "$c" start 1 "$why" "${EX_KNOWN_START:-}"
 	ex_stop
 	return 1
@@ -288,8 +340,17 @@ ex_stop_output() {
 	fi
 }
 
-# ex_finish NAME: the summary; exit 1 on a failure.
+# ex_finish NAME: the summary; exit 1 on a failure (net_tpacket), always
+# 0 in the net_af_packet comparison mode.
 ex_finish() {
+	if ex_afp; then
+		echo "== $1 with net_af_packet (TPK_EXAMPLES_PMD=af_packet, devargs $TPK_AFP_DEVARGS):" \
+			"$EX_PASSES passed, $EX_FAILS failed, $EX_NAS n/a, $(( $(date +%s) - EX_T0 )) s"
+		printf '  %s\n' "${EX_ROWS[@]}"
+		echo "COMPARISON: $1 on net_af_packet is a comparison run, not a test:" \
+			"exit 0 whatever the results ($EX_FAILS failed, $EX_NAS n/a)"
+		exit 0
+	fi
 	echo "== $1: $EX_PASSES passed, $EX_FAILS failed, $EX_XFAILS known failures" \
 		"tolerated (TPK_EXPECT_FIXED=$TPK_EXPECT_FIXED), $(( $(date +%s) - EX_T0 )) s"
 	printf '  %s\n' "${EX_ROWS[@]}"
