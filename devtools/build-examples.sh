@@ -28,15 +28,8 @@ die() { echo "build-examples: error: $*" >&2; exit 1; }
 apps=${TPK_EXAMPLES:-"skeleton l2fwd l3fwd l3fwd-power ip_fragmentation \
 ip_reassembly link_status_interrupt rxtx_callbacks ethtool"}
 
-# path_safe DIR: no component of DIR (nor DIR) is world-writable.
-path_safe() {
-	local d=$1
-	while :; do
-		[ -e "$d" ] && [ -n "$(find "$d" -maxdepth 0 -perm -0002)" ] && return 1
-		[ "$d" = / ] && return 0
-		d=$(dirname "$d")
-	done
-}
+# shellcheck source=devtools/path-safe.sh
+. "$top/devtools/path-safe.sh"
 
 command -v pkg-config >/dev/null || die "pkg-config is not installed"
 ver=$(pkg-config --modversion libdpdk 2>/dev/null) ||

@@ -32,15 +32,8 @@ opts="-Ddefault_library=shared -Denable_driver_sdk=true -Dtests=false \
 -Denable_docs=false -Dexamples= \
 -Denable_drivers=$drivers -Denable_apps=$apps"
 
-# path_safe DIR: no component of DIR (nor DIR) is world-writable.
-path_safe() {
-	local d=$1
-	while :; do
-		[ -e "$d" ] && [ -n "$(find "$d" -maxdepth 0 -perm -0002)" ] && return 1
-		[ "$d" = / ] && return 0
-		d=$(dirname "$d")
-	done
-}
+# shellcheck source=devtools/path-safe.sh
+. "$top/devtools/path-safe.sh"
 
 cache=${TPK_DPDK_CACHE:-$top/.deps/dpdk}
 if ! path_safe "$cache"; then

@@ -37,6 +37,20 @@ v4_tcp(uint8_t *f, uint32_t plen, uint32_t pad)
 	return n + plen + pad;
 }
 
+/* A request for the headers v4_tcp() makes: IPv4 (20) + TCP (20). */
+static struct tpk_txh_req
+v4_tcp_req(uint32_t wire_len)
+{
+	struct tpk_txh_req r = {
+		.pi = { .l2_len = 14, .l3_len = 20, .l4_len = 20,
+			.l3 = TPK_L3_IPV4, .l4_proto = IPPROTO_TCP },
+		.src_len = 54, .wire_len = wire_len, .csum_start = 34,
+		.csum_offset = 16,
+	};
+
+	return r;
+}
+
 static void
 t_vlan_insert(void)
 {
@@ -81,13 +95,9 @@ t_build_tso_v4(void)
 {
 	uint8_t f[2048], out[128];
 	uint32_t n = v4_tcp(f, 1400, 0);
-	struct tpk_txh_req r = {
-		.pi = { .l2_len = 14, .l3_len = 20, .l4_len = 20,
-			.l3 = TPK_L3_IPV4, .l4_proto = IPPROTO_TCP },
-		.src_len = 54, .wire_len = n + 1000, .set_len = true,
-		.ip_csum = true, .l4_pseudo = true, .csum_start = 34,
-		.csum_offset = 16,
-	};
+	struct tpk_txh_req r = v4_tcp_req(n + 1000);
+
+	r.set_len = r.ip_csum = r.l4_pseudo = true;
 
 	put16(f + 14 + 2, 1234);	/* wrong on purpose: rewritten */
 	tpk_txh_build(&r, f, out);
@@ -108,12 +118,9 @@ t_build_padded_pseudo(void)
 {
 	uint8_t f[128], out[64];
 	uint32_t n = v4_tcp(f, 2, 4);	/* 60 bytes, 4 of them padding */
-	struct tpk_txh_req r = {
-		.pi = { .l2_len = 14, .l3_len = 20, .l4_len = 20,
-			.l3 = TPK_L3_IPV4, .l4_proto = IPPROTO_TCP },
-		.src_len = 54, .wire_len = n, .l4_pseudo = true,
-		.csum_start = 34, .csum_offset = 16,
-	};
+	struct tpk_txh_req r = v4_tcp_req(n);
+
+	r.l4_pseudo = true;
 
 	tpk_txh_build(&r, f, out);
 	CHECK_EQ(be16(out + 50), naive_pseudo(out + 14, 4, IPPROTO_TCP, 22));
@@ -125,12 +132,7 @@ t_l4_csum_sw(void)
 {
 	uint8_t f[128], out[64];
 	uint32_t n = v4_tcp(f, 6, 3);
-	struct tpk_txh_req r = {
-		.pi = { .l2_len = 14, .l3_len = 20, .l4_len = 20,
-			.l3 = TPK_L3_IPV4, .l4_proto = IPPROTO_TCP },
-		.src_len = 54, .wire_len = n, .csum_start = 34,
-		.csum_offset = 16,
-	};
+	struct tpk_txh_req r = v4_tcp_req(n);
 	uint16_t pay = (uint16_t)naive_fold(naive_sum(0, f + 54, 6));
 
 	tpk_txh_build(&r, f, out);
