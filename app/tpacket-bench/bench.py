@@ -232,7 +232,7 @@ def geometry(text):
     are 0 with rx_mode=recvmmsg, which logs its socket buffer instead)."""
     g = []
     for m in re.finditer(r"(net_tpacket\d+): iface (\S+) \(ifindex \d+\), "
-                         r"(\d+) queues, RX (?:ring (\d+)x(\d+) B, tov (\d+) "
+                         r"(?:up to )?(\d+) queues, RX (?:ring (\d+)x(\d+) B, tov (\d+) "
                          r"ms|recvmmsg, socket buffer (\d+) B), "
                          r"vnet hdr (\w+), TX (\w+)", text):
         num = [int(x) if x else 0 for x in m.group(4, 5, 6, 7)]
