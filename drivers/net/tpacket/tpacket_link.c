@@ -57,7 +57,13 @@ tpk_link_resync(struct rte_eth_dev *dev)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_RMV, NULL);
 		return;
 	}
-	if (tpk_link_update(dev, 0) == 0 && dev->data->dev_conf.intr_conf.lsc)
+	/*
+	 * The application last heard "down" (at the removal); starting the
+	 * queues may already have marked the link up, so tell it whatever
+	 * the state is now rather than only on a change.
+	 */
+	tpk_link_update(dev, 0);
+	if (dev->data->dev_conf.intr_conf.lsc)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
@@ -206,7 +212,13 @@ tpk_reattach(struct rte_eth_dev *dev)
 	__atomic_store_n(&pmd->gone, 0, __ATOMIC_RELEASE);
 	TPK_LOG(NOTICE, "%s: interface %s is back (ifindex %d): re-attached",
 		dev->data->name, ni.name, ni.ifindex);
-	if (tpk_link_update(dev, 0) == 0 && dev->data->dev_conf.intr_conf.lsc)
+	/*
+	 * The application last heard "down" (at the removal); starting the
+	 * queues may already have marked the link up, so tell it whatever
+	 * the state is now rather than only on a change.
+	 */
+	tpk_link_update(dev, 0);
+	if (dev->data->dev_conf.intr_conf.lsc)
 		rte_eth_dev_callback_process(dev, RTE_ETH_EVENT_INTR_LSC, NULL);
 }
 
