@@ -195,10 +195,11 @@ while time.time() < end:
             n["stats"] += 1
             for k in STATS:
                 check(p, k, int(st[k]))
-            for k in ("q_ipackets", "q_opackets"):
-                check(p, k + "0", int(st[k][0]))
             xs = q("/ethdev/xstats,%d" % p)["/ethdev/xstats"]
             n["xstats"] += 1
+            # Queue 0's counters: in stats before 25.11, in xstats always.
+            check(p, "q_ipackets0", int(xs["rx_q0_packets"]))
+            check(p, "q_opackets0", int(xs["tx_q0_packets"]))
             for k in XST:
                 check(p, k, int(xs[k]))
         except Exception as e:
@@ -223,7 +224,8 @@ for p in (0, 1):
     xs = json.loads(s.recv(1 << 20))["/ethdev/xstats"]
     out.append({"ipackets": st["ipackets"], "opackets": st["opackets"],
                 "imissed": st["imissed"], "oerrors": st["oerrors"],
-                "q_ipackets0": st["q_ipackets"][0], "q_opackets0": st["q_opackets"][0],
+                # Queue 0: xstats (25.11 has no q_ipackets in stats).
+                "q_ipackets0": xs["rx_q0_packets"], "q_opackets0": xs["tx_q0_packets"],
                 "rx_q0_kernel_drops": xs["rx_q0_kernel_drops"]})
 print(json.dumps(out))
 PY
