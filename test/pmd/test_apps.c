@@ -305,8 +305,12 @@ test_reattach_same_name(void)
 	      "frame sent after re-attach not delivered");
 	CHECK(port_xstat(port, "iface_reattaches", &n) == 0 && n == 1,
 	      "iface_reattaches %lu", (unsigned long)n);
+	/* The LSC callback runs after the datapath is back: wait for it. */
+	end = now_ms() + 2000;
+	while (__atomic_load_n(&ev[1], __ATOMIC_ACQUIRE) <= lsc && now_ms() < end)
+		usleep(5000);
 	CHECK(__atomic_load_n(&ev[1], __ATOMIC_ACQUIRE) > lsc,
-	      "no LSC event after re-attach");
+	      "no LSC event within 2 s of the re-attach");
 	rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_RMV, rmv_cb, ev);
 	rte_eth_dev_callback_unregister(port, RTE_ETH_EVENT_INTR_LSC, rmv_cb, ev);
 out:
