@@ -5,6 +5,7 @@
 #define TPACKET_ETHDEV_H
 
 #include <stdbool.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -14,6 +15,7 @@
 #include <rte_ethdev.h>
 
 #include "tpk_devargs.h"
+#include "tpk_flow.h"
 #include "tpk_geom.h"
 #include "tpk_kfeat.h"
 #include "tpk_netif.h"
@@ -74,7 +76,28 @@ struct tpk_gso_state {
 	uint16_t vlan_tpid;	/* non-zero: insert this tag */
 	uint32_t rxhash;
 	uint64_t ts;
+	uint32_t mark;		/* hash.fdir.hi of every segment */
+	bool has_mark;
 	bool active;
+};
+
+/* A port's rte_flow state (tpacket_flow.c). */
+struct rte_flow;
+struct tpk_flow_table;
+struct tpk_flow_port {
+	TAILQ_HEAD(, rte_flow) list;
+	uint16_t port_id;
+	uint32_t nb;		/* rules */
+	uint32_t seq;		/* creation order */
+	bool isolate;
+	bool filter_on;		/* the socket filter is on the RX sockets */
+	int rules_fd;		/* outer map: the live rule array */
+	int cnt_fd;		/* per-CPU counters */
+	int filter_fd;		/* the socket filter program */
+	uint8_t cnt_used[TPK_FLOW_CNT_SLOTS];
+	uint64_t drops_gone;	/* DROP rule hits of destroyed rules */
+	/* What RX matches for MARK: NULL when no rule marks. */
+	const struct tpk_flow_table *mark_tbl;
 };
 
 struct tpk_rxq {
@@ -87,6 +110,10 @@ struct tpk_rxq {
 	struct tpk_rcv *rcv;		/* recvmmsg mode, else NULL */
 	const int *gone;	/* the interface was removed */
 	const uint32_t *mtu;	/* the interface's MTU (shared) */
+	/* MARK rules (the port's flow.mark_tbl), and the one this burst
+	 * reads: a hazard pointer the control path waits on. */
+	const struct tpk_flow_table *const *flow_tbl;
+	const struct tpk_flow_table *flow_hp;
 	bool vlan_strip;
 	bool scatter;
 	bool lro;
@@ -222,6 +249,8 @@ struct pmd_internals {
 	 */
 	uint16_t members[TPK_MAX_QUEUES];
 	uint16_t nb_members;
+	/* rte_flow (tpacket_flow.c): rules, in the same eBPF object. */
+	struct tpk_flow_port flow;
 	int nl_fd;		/* link events */
 	struct rte_intr_handle *lsc_intr;
 	struct tpk_rxq_saved rx_saved[TPK_MAX_QUEUES];
@@ -308,6 +337,19 @@ struct tpk_proc {
 	size_t rx_len[TPK_MAX_QUEUES];
 	size_t tx_len[TPK_MAX_QUEUES];
 };
+
+/* tpacket_flow.c: rte_flow rules in the eBPF programs. */
+struct rte_flow_ops;
+int tpk_flow_ops_get(struct rte_eth_dev *dev, const struct rte_flow_ops **ops);
+void tpk_flow_init(struct rte_eth_dev *dev);
+void tpk_flow_uninit(struct rte_eth_dev *dev);
+int tpk_flow_attach(struct pmd_internals *pmd, int fd);
+void tpk_flow_resync(struct pmd_internals *pmd);
+void tpk_flow_xstats(struct pmd_internals *pmd, uint64_t *drops,
+		     uint64_t *isolate_drops);
+void tpk_rx_mark(const struct tpk_flow_table *t, const uint8_t *frame,
+		 uint32_t len, uint16_t tpid, uint16_t tci, bool *has_mark,
+		 uint32_t *mark);
 
 /* tpacket_rss.c: the eBPF fanout program and its redirection table. */
 struct rte_eth_rss_reta_entry64;

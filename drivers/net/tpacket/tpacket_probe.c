@@ -41,6 +41,7 @@ tpk_dev_close(struct rte_eth_dev *dev)
 	}
 	tpk_events_uninit(dev);
 	tpk_mp_uninit_primary();
+	tpk_flow_uninit(dev);
 	tpk_rss_uninit(pmd);
 	tpk_rx_intr_uninstall(dev);
 	tpk_close_sockets(dev);
@@ -110,6 +111,7 @@ static const struct eth_dev_ops tpk_ops = {
 	.get_monitor_addr = tpk_get_monitor_addr,
 	.read_clock = tpk_read_clock,
 	.reta_update = tpk_reta_update,
+	.flow_ops_get = tpk_flow_ops_get,
 	.reta_query = tpk_reta_query,
 	.rss_hash_conf_get = tpk_rss_hash_conf_get,
 };
@@ -305,6 +307,7 @@ tpk_probe(struct rte_vdev_device *vdev)
 	pmd->fanout_id = -1;
 	pmd->rss_prog_fd = -1;
 	pmd->reta_fd = -1;
+	tpk_flow_init(dev);
 	pmd->ptype_mask = RTE_PTYPE_L2_MASK | RTE_PTYPE_L3_MASK |
 		RTE_PTYPE_L4_MASK;
 	tpk_probe_features(pmd);

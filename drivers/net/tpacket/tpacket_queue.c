@@ -263,6 +263,8 @@ tpk_rxq_start(struct rte_eth_dev *dev, uint16_t qid)
 		return 0;
 	ret = tpk_rxq_open(pmd, rxq, dev->data->nb_rx_queues == 1);
 	if (ret == 0)
+		ret = tpk_flow_attach(pmd, rxq->ring.fd);
+	if (ret == 0)
 		ret = tpk_rxq_join(dev, rxq);
 	if (ret < 0) {
 		tpk_rxq_close(rxq);
@@ -336,6 +338,8 @@ tpk_rxqs_open_join(struct rte_eth_dev *dev)
 		if (rxq->deferred_start)
 			continue;
 		ret = tpk_rxq_open(pmd, rxq, n == 1);
+		if (ret == 0)
+			ret = tpk_flow_attach(pmd, rxq->ring.fd);
 		if (ret < 0)
 			return ret;
 	}
@@ -628,6 +632,8 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	}
 	rxq->gone = &pmd->gone;
 	rxq->mtu = &pmd->ni.mtu;
+	rxq->flow_tbl = &pmd->flow.mark_tbl;
+	rxq->flow_hp = NULL;
 	if (pmd->da.rx_mode == TPK_RX_RECVMMSG &&
 	    tpk_rxq_rcv_setup(dev, rxq, socket_id) < 0) {
 		rte_free(rxq);

@@ -119,6 +119,8 @@ tpk_rss_sync(struct pmd_internals *pmd)
 		keys[i] = i;
 		vals[i] = tpk_rss_member(pmd, pmd->reta[i], i);
 	}
+	/* Flow rules hold member indexes too. */
+	tpk_flow_resync(pmd);
 	if (bpf_map_update_batch(pmd->reta_fd, keys, vals, &n, NULL) == 0 &&
 	    n == TPK_RETA_SIZE)
 		return 0;

@@ -184,6 +184,10 @@ tpk_gso_emit(struct tpk_rxq *rxq, const uint8_t *ring, struct rte_mbuf **bufs,
 		m->l4_len = pi.l4_len;
 		m->ol_flags |= flags;
 		m->hash.rss = g->rxhash;
+		if (g->has_mark) {
+			m->hash.fdir.hi = g->mark;
+			m->ol_flags |= RTE_MBUF_F_RX_FDIR | RTE_MBUF_F_RX_FDIR_ID;
+		}
 		tpk_set_vlan(rxq, m, g->vlan_tpid, g->vlan_tci);
 		if (rxq->timestamp)
 			tpk_set_ts(rxq, m, g->ts);
@@ -261,6 +265,10 @@ tpk_gso_start(struct tpk_rxq *rxq, const uint8_t *ring,
 	g->vlan_tpid = f->vlan_tpid;
 	g->rxhash = f->rxhash;
 	g->ts = tpk_frame_ns(f);
+	g->has_mark = false;
+	if (unlikely(rxq->flow_hp != NULL))
+		tpk_rx_mark(rxq->flow_hp, f->data, f->snaplen, f->vlan_tpid,
+			    f->vlan_tci, &g->has_mark, &g->mark);
 	g->active = true;
 	rxq->st.gso_sw++;
 	return true;
@@ -409,6 +417,17 @@ tpk_rx_frame(struct tpk_rxq *rxq, const uint8_t *ring,
 	}
 	if (rxq->timestamp)
 		tpk_set_ts(rxq, m, tpk_frame_ns(f));
+	if (unlikely(rxq->flow_hp != NULL)) {
+		bool has_mark;
+		uint32_t mark;
+
+		tpk_rx_mark(rxq->flow_hp, f->data, f->snaplen, f->vlan_tpid,
+			    f->vlan_tci, &has_mark, &mark);
+		if (has_mark) {
+			m->hash.fdir.hi = mark;
+			m->ol_flags |= RTE_MBUF_F_RX_FDIR | RTE_MBUF_F_RX_FDIR_ID;
+		}
+	}
 	rxq->st.bytes += len;
 	rxq->st.pkts++;
 	*out = m;
@@ -501,15 +520,11 @@ tpk_rx_ring(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 }
 
 static __rte_always_inline uint16_t
-tpk_rx_burst_ctx(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
-		 struct rte_mbuf **bufs, uint16_t nb)
+tpk_rx_burst_frames(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+		    struct rte_mbuf **bufs, uint16_t nb)
 {
 	uint16_t n = 0;
 
-	/* A stopped queue has no ring; a removed interface sends nothing. */
-	if (unlikely(ctx->ring == NULL ||
-		     __atomic_load_n(rxq->gone, __ATOMIC_ACQUIRE)))
-		return 0;
 	if (unlikely(rxq->gso.active)) {
 		n = tpk_gso_emit(rxq, ctx->ring, bufs, nb);
 		if (rxq->gso.active)
@@ -518,6 +533,45 @@ tpk_rx_burst_ctx(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 	if (rxq->rcv != NULL)
 		return tpk_rx_recv(rxq, ctx, bufs, nb, n);
 	return tpk_rx_ring(rxq, ctx, bufs, nb, n);
+}
+
+/*
+ * Hold the MARK table for this burst: announce it in the hazard pointer,
+ * then check it is still the published one (the control path frees a
+ * table only when no queue announces it).
+ */
+static __rte_noinline uint16_t
+tpk_rx_burst_marked(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+		    struct rte_mbuf **bufs, uint16_t nb,
+		    const struct tpk_flow_table *t)
+{
+	uint16_t n;
+
+	for (;;) {
+		__atomic_store_n(&rxq->flow_hp, t, __ATOMIC_SEQ_CST);
+		if (__atomic_load_n(rxq->flow_tbl, __ATOMIC_SEQ_CST) == t)
+			break;
+		t = __atomic_load_n(rxq->flow_tbl, __ATOMIC_ACQUIRE);
+	}
+	n = tpk_rx_burst_frames(rxq, ctx, bufs, nb);
+	__atomic_store_n(&rxq->flow_hp, NULL, __ATOMIC_RELEASE);
+	return n;
+}
+
+static __rte_always_inline uint16_t
+tpk_rx_burst_ctx(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+		 struct rte_mbuf **bufs, uint16_t nb)
+{
+	const struct tpk_flow_table *t;
+
+	/* A stopped queue has no ring; a removed interface sends nothing. */
+	if (unlikely(ctx->ring == NULL ||
+		     __atomic_load_n(rxq->gone, __ATOMIC_ACQUIRE)))
+		return 0;
+	t = __atomic_load_n(rxq->flow_tbl, __ATOMIC_ACQUIRE);
+	if (unlikely(t != NULL))
+		return tpk_rx_burst_marked(rxq, ctx, bufs, nb, t);
+	return tpk_rx_burst_frames(rxq, ctx, bufs, nb);
 }
 
 /* The primary's queues: the socket and ring are in the queue itself. */

@@ -180,6 +180,8 @@ static const char *const rx_extra[] = {
 /* Port counters, after every queue's: the interface itself. */
 static const char *const port_extra[] = {
 	"iface_reattaches",
+	"rx_flow_drops",		/* dropped in the kernel by DROP rules */
+	"rx_flow_isolate_drops",	/* ... by isolated mode */
 };
 
 #define NB_RX (RTE_DIM(rx_xstats) + RTE_DIM(rx_extra))
@@ -284,8 +286,15 @@ tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 			xs[NB_RX + i].value += v;
 		}
 	}
-	/* Port counters are not reset: a re-attach is an event, not a rate. */
+	/*
+	 * Port counters are not reset: a re-attach is an event, not a rate;
+	 * the flow drops are the kernel's, read from the rules' counters.
+	 */
 	xs[k].value = ((const struct pmd_internals *)
 		       dev->data->dev_private)->reattaches;
+	/* The counter maps are the primary's descriptors. */
+	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
+		tpk_flow_xstats(dev->data->dev_private, &xs[k + 1].value,
+				&xs[k + 2].value);
 	return n;
 }

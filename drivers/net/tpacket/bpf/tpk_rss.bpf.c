@@ -16,6 +16,8 @@
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_endian.h>
 
+#include "tpk_flow.bpf.h"
+
 #define TPK_RETA_SIZE 128
 
 struct {
@@ -52,7 +54,12 @@ int
 tpk_rss(struct __sk_buff *skb)
 {
 	__u32 h = 0, key, *q;
+	int m;
 
+	/* rte_flow rules first; no table costs one map lookup. */
+	m = tpk_flow_steer(skb);
+	if (m >= 0)
+		return m;
 	if (skb->protocol == bpf_htons(ETH_P_IP)) {
 		struct iphdr ip;
 
