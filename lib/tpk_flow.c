@@ -309,8 +309,9 @@ tpk_fi_compile(const struct tpk_flow_item *it, int idx, struct tpk_flow_key *val
 		return tpk_flow_refuse(err, idx, "item size does not match its header",
 				       -EINVAL);
 	/* The layer's presence, implied by the item itself. */
-	if (it->type == TPK_FI_VLAN)
-		tpk_key_set(val, mask, KO(tagged), 1, 0xff);
+	if (it->type == TPK_FI_VLAN && !tpk_key_need(val, mask, KO(tagged), 1))
+		return tpk_flow_refuse(err, idx, "vlan after eth has_vlan 0",
+				       -EINVAL);
 	if (d->l3 != 0 && !tpk_key_need(val, mask, KO(l3), d->l3))
 		return tpk_flow_refuse(err, idx, "item does not fit the L3 before it",
 				       -EINVAL);

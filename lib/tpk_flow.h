@@ -59,7 +59,7 @@ struct tpk_flow_key {
 	uint16_t sport;		/* TCP/UDP/SCTP ports; ICMP: type, code */
 	uint16_t dport;
 	uint32_t pad1;
-};
+} __attribute__((aligned(8)));	/* compared as 64-bit words */
 
 /* Fate of a compiled rule, as the kernel programs read it. */
 enum tpk_flow_fate {
