@@ -130,10 +130,20 @@ tpk_flow_items(const struct rte_flow_item pattern[], struct tpk_flow_match *m,
 		for (k = 0; k < RTE_DIM(tpk_item_map); k++)
 			if (tpk_item_map[k].rte == pattern->type)
 				break;
-		if (k == RTE_DIM(tpk_item_map))
+		if (k == RTE_DIM(tpk_item_map)) {
+			static char text[128];	/* rte_flow_error keeps a pointer */
+			const char *name = NULL;
+
+			if (rte_flow_conv(RTE_FLOW_CONV_OP_ITEM_NAME_PTR, &name,
+					  sizeof(name), (void *)(uintptr_t)pattern->type,
+					  NULL) < 0 || name == NULL)
+				name = "?";
+			snprintf(text, sizeof(text),
+				 "item %s not supported (eth, vlan, ipv4, ipv6, tcp, udp, sctp, icmp, icmp6 are)",
+				 name);
 			return tpk_flow_fail(error, ENOTSUP,
-				RTE_FLOW_ERROR_TYPE_ITEM, pattern,
-				"item not supported: eth, vlan, ipv4, ipv6, tcp, udp, sctp, icmp, icmp6 are");
+				RTE_FLOW_ERROR_TYPE_ITEM, pattern, text);
+		}
 		mask = pattern->mask != NULL ? pattern->mask : tpk_item_map[k].dflt;
 		memset(&ti[n], 0, sizeof(ti[n]));
 		ti[n].type = tpk_item_map[k].tpk;
@@ -279,10 +289,20 @@ tpk_flow_actions(struct rte_eth_dev *dev, const struct rte_flow_action actions[]
 			f->count = true;
 			is_fate = false;
 			break;
-		default:
+		default: {
+			static char text[128];
+			const char *name = NULL;
+
+			if (rte_flow_conv(RTE_FLOW_CONV_OP_ACTION_NAME_PTR, &name,
+					  sizeof(name), (void *)(uintptr_t)a->type,
+					  NULL) < 0 || name == NULL)
+				name = "?";
+			snprintf(text, sizeof(text),
+				 "action %s not supported (queue, rss, drop, mark, count, passthru are)",
+				 name);
 			return tpk_flow_fail(error, ENOTSUP,
-				RTE_FLOW_ERROR_TYPE_ACTION, a,
-				"action not supported: queue, rss, drop, mark, count, passthru are");
+				RTE_FLOW_ERROR_TYPE_ACTION, a, text);
+		}
 		}
 		if (is_fate && fate)
 			return tpk_flow_fail(error, EINVAL, RTE_FLOW_ERROR_TYPE_ACTION,
