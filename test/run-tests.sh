@@ -143,7 +143,7 @@ fi
 # The bootstrap is about the system DPDK (its fixtures are version-free).
 # DPDK's example applications, dpdk-test and OVS come from the distribution,
 # built against the system DPDK: a plugin of another version cannot load.
-matrix_exclude="doc_consistency bootstrap_sources eventdev_adapters ovs_dpdk"
+matrix_exclude="doc_consistency bootstrap_sources eventdev_adapters ovs_dpdk flow_perf"
 matrix_exclude+=" examples_ip examples_l2 examples_l3fwd examples_lsi examples_power"
 src_dir=${DPDK_SRC_DIR:-$top/../shared/dpdk}
 tarballs=()

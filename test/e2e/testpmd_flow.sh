@@ -79,7 +79,7 @@ xd() { echo $(( ${XS[$1]:-0} - ${XB[$1]:-0} )); }
 # qd: the per-queue RX deltas, "q0 q1 q2 q3".
 qd() { echo "$(xd rx_q0_packets) $(xd rx_q1_packets) $(xd rx_q2_packets) $(xd rx_q3_packets)"; }
 
-# settle NAME DELTA...: wait (4 s) until each xstat NAME grew by DELTA,
+# settle NAME DELTA...: wait (up to ~7 s) until each xstat NAME grew by DELTA,
 # then a little longer so that anything extra would be seen too.
 settle() {
 	local i ok a
