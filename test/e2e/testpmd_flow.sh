@@ -24,6 +24,7 @@
 #  4. RSS "queues 2 3": many UDP flows land on queues 2 and 3 only (both);
 #  7. flow destroy / flow flush: the list empties and traffic spreads as
 #     it did without rules (DROP and MARK ports received again);
+#     then a port range (udp dst spec 5100 last 5107) steers exactly it;
 #  6. isolated mode (port stopped around "flow isolate"): only the 5005
 #     rule's frames are received, the others are counted by the xstat
 #     rx_flow_isolate_drops; "flow isolate 0 0" restores delivery.
@@ -316,6 +317,21 @@ settle rx_good_packets 120
 [ "$(xd rx_good_packets)" -eq 120 ] || die "after flush: +$(xd rx_good_packets) of 120 frames to 5002/5003"
 [ "$(xd rx_flow_drops)" -eq 0 ] || die "after flush: rx_flow_drops +$(xd rx_flow_drops)"
 tpk_log "7. destroy: RSS flows spread as before ($Q_SR); flush: list empty, 5001 spread as before ($Q_S1), 5002/5003 received"
+
+# ------------------------------------------------ port range (spec/last)
+# The explicit "dst mask" keeps the source port out of the match (with
+# spec/last alone the item's default mask would cover it, as 0).
+SB=(--dport "5099,5108" --sport 15000-15009 --count 20 --len 112)	# just outside
+xs_base; send "${SB[@]}"; settle rx_good_packets 20
+Q_SB=$(qd)
+ID10=$(flow_create "flow create 0 ingress pattern eth / ipv4 / udp dst spec 5100 dst last 5107 dst mask 0xffff / end actions queue index 2 / end") || exit 1
+xs_base; send --dport 5100-5107 --sport 15000-15009 --count 80 --len 112
+settle rx_q2_packets 80
+expect_q "0 0 80 0" "port range rule $ID10 (udp dst 5100..5107 -> queue 2)"
+xs_base; send "${SB[@]}"; settle rx_good_packets 20
+expect_q "$Q_SB" "dports 5099 and 5108 with range rule $ID10 (as without it)"
+flow_ok "flow flush 0" >/dev/null || exit 1
+tpk_log "range: udp dst 5100..5107 all 80 frames on queue 2, 5099/5108 unchanged ($Q_SB)"
 
 # ------------------------------------------------ 6. isolated mode
 restart_port "flow isolate 0 1"

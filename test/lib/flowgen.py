@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Raw IPv4/UDP frame generator for the flow rule tests (test/e2e/testpmd_flow.sh).
 
-  flowgen.py IFACE DSTMAC [--src IP] [--dst IP] [--sport A[-B]] [--dport A[-B]]
-             [--count N] [--len BYTES] [--proto udp|gre]
+  flowgen.py IFACE DSTMAC [--src IP] [--dst IP] [--sport P] [--dport P]
+             [--count N] [--len BYTES]
 
-Sends COUNT Ethernet/IPv4 frames of exactly LEN bytes (without FCS) on
+P is a port, a range A-B or a comma list of both. Sends COUNT
+Ethernet/IPv4 frames of exactly LEN bytes (without FCS) on
 IFACE through an AF_PACKET socket, no IP stack or ARP involved. Frame i
 uses the i-th (sport, dport) pair of the two ranges taken round-robin
 (sport varies fastest), so that COUNT >= |sports| x |dports| covers every
-flow. --proto gre sends IP protocol 47 with the ports bytes still set
-(for rules that must not match). UDP checksums are left 0 (valid for IPv4).
+flow. UDP checksums are left 0 (valid for IPv4).
 """
 import argparse
 import socket
@@ -18,11 +18,14 @@ import sys
 
 
 def prange(s):
-    a, _, b = s.partition("-")
-    lo, hi = int(a), int(b or a)
-    if not 0 <= lo <= hi <= 65535:
-        raise argparse.ArgumentTypeError(f"bad port range {s}")
-    return list(range(lo, hi + 1))
+    ports = []
+    for part in s.split(","):
+        a, _, b = part.partition("-")
+        lo, hi = int(a), int(b or a)
+        if not 0 <= lo <= hi <= 65535:
+            raise argparse.ArgumentTypeError(f"bad port range {part}")
+        ports += range(lo, hi + 1)
+    return ports
 
 
 def csum(b):
@@ -45,13 +48,12 @@ def main():
     ap.add_argument("--dport", type=prange, default=[5001])
     ap.add_argument("--count", type=int, default=1)
     ap.add_argument("--len", type=int, default=100)
-    ap.add_argument("--proto", choices=("udp", "gre"), default="udp")
     a = ap.parse_args()
     if a.len < 14 + 20 + 8 or a.len > 1514:
         ap.error("--len must be 42..1514")
     eth = (bytes.fromhex(a.dstmac.replace(":", "")) +
            bytes.fromhex(a.srcmac.replace(":", "")) + struct.pack("!H", 0x0800))
-    proto = 17 if a.proto == "udp" else 47
+    proto = 17
     iplen = a.len - 14
     src, dst = socket.inet_aton(a.src), socket.inet_aton(a.dst)
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
