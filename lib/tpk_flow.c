@@ -293,6 +293,36 @@ tpk_fi_ranges(const struct tpk_fi_desc *d, const uint8_t *spec, const uint8_t *l
 	return 0;
 }
 
+/* A 16-bit key field under its mask, host order. */
+static uint16_t
+tpk_key_u16(const struct tpk_flow_key *k, uint32_t off)
+{
+	const uint8_t *b = (const uint8_t *)k + off;
+
+	return (uint16_t)((b[0] << 8) | b[1]);
+}
+
+/*
+ * Could a frame with the EtherTypes matched so far carry this L3? A
+ * contradiction (eth type 0x86dd / ipv4) would validate but never match.
+ */
+static bool
+tpk_fi_type_fits(const struct tpk_flow_key *val, const struct tpk_flow_key *mask,
+		 uint8_t l3)
+{
+	uint16_t want = l3 == 4 ? ETH_P_IP : ETH_P_IPV6;
+	uint16_t et = tpk_key_u16(val, KO(eth_type));
+	uint16_t em = tpk_key_u16(mask, KO(eth_type));
+	uint16_t it = tpk_key_u16(val, KO(inner_type));
+	uint16_t im = tpk_key_u16(mask, KO(inner_type));
+	bool tpid = (et & em) == (ETH_P_8021Q & em) || (et & em) == (ETH_P_8021AD & em);
+
+	if ((it & im) != (want & im))
+		return false;
+	/* The outer type is the TPID when tagged, else the L3's EtherType. */
+	return (et & em) == (want & em) || tpid;
+}
+
 /* Compile one item into val/mask. */
 static int
 tpk_fi_compile(const struct tpk_flow_item *it, int idx, struct tpk_flow_key *val,
@@ -315,6 +345,10 @@ tpk_fi_compile(const struct tpk_flow_item *it, int idx, struct tpk_flow_key *val
 	if (d->l3 != 0 && !tpk_key_need(val, mask, KO(l3), d->l3))
 		return tpk_flow_refuse(err, idx, "item does not fit the L3 before it",
 				       -EINVAL);
+	if (d->layer == 3 && !tpk_fi_type_fits(val, mask, d->l3))
+		return tpk_flow_refuse(err, idx,
+			"L3 item conflicts with the EtherType matched before it",
+			-EINVAL);
 	if (d->proto != 0 && !tpk_key_need(val, mask, KO(proto), d->proto))
 		return tpk_flow_refuse(err, idx,
 			"L4 item conflicts with the IP protocol matched before it",
@@ -516,8 +550,9 @@ tpk_flow_table_build(struct tpk_flow_table *t, const struct tpk_flow_rule *rules
 			b->cnt = r->cnt;
 			if (r->fate == TPK_FLOW_F_QUEUE)
 				b->member = member_of(arg, r->queue);
-			b->nb_rss = r->nb_rss;
-			for (j = 0; j < r->nb_rss && j < TPK_FLOW_RSS_MAX; j++)
+			/* Clamped: the kernel program indexes rss[] by it. */
+			b->nb_rss = r->nb_rss < TPK_FLOW_RSS_MAX ? r->nb_rss : TPK_FLOW_RSS_MAX;
+			for (j = 0; j < b->nb_rss; j++)
 				b->rss[j] = member_of(arg, r->rss[j]);
 			t->has_mark[t->nb] = r->has_mark;
 			t->mark[t->nb] = r->mark;

@@ -34,6 +34,14 @@ typedef __u64 uint64_t;
 #define TPK_FLOW_RSS_MAX	16	/* queues in one RSS action */
 #define TPK_FLOW_PRIO_MAX	65535
 #define TPK_FLOW_KEY_WORDS	8
+
+/*
+ * Keys are compared as words; the word type may alias the key's bytes, or
+ * the compiler may assume a store to a key field cannot change a word read
+ * (it hoisted the read out of a loop and matched every port).
+ */
+typedef uint64_t __attribute__((__may_alias__)) tpk_flow_word_t;
+typedef uint32_t __attribute__((__may_alias__)) tpk_flow_word32_t;
 /* Entries of the kernel's rule map: the rules and the terminator. */
 #define TPK_FLOW_MAP_ENTRIES	(TPK_FLOW_MAX_RULES + 1)
 
@@ -102,9 +110,9 @@ static inline bool
 tpk_flow_key_match(const struct tpk_flow_key *k, const struct tpk_flow_key *val,
 		   const struct tpk_flow_key *mask)
 {
-	const uint64_t *kw = (const uint64_t *)k;
-	const uint64_t *vw = (const uint64_t *)val;
-	const uint64_t *mw = (const uint64_t *)mask;
+	const tpk_flow_word_t *kw = (const tpk_flow_word_t *)k;
+	const tpk_flow_word_t *vw = (const tpk_flow_word_t *)val;
+	const tpk_flow_word_t *mw = (const tpk_flow_word_t *)mask;
 	uint64_t d = 0;
 	int i;
 

@@ -11,7 +11,8 @@ fuzz_devargs: devargs strings. fuzz_fdreq: fd-helper request messages
 as the kernel writes them (see test/unit/tpk_test_v3.h), trailing zeros
 trimmed (the target pads to 4096). fuzz_vnet_tx: the 16-byte request
 header described in fuzz_vnet_tx.c followed by a frame. fuzz_coalesce:
-the template layout described in fuzz_coalesce.c.
+the template layout described in fuzz_coalesce.c. fuzz_flow: flow items,
+rules and a frame as described in fuzz_flow.c.
 """
 import os
 import struct
@@ -385,6 +386,95 @@ def txhdr_seeds():
     return seeds
 
 
+# fuzz_flow item types (enum tpk_flow_item_type) and item bits
+FI_END, FI_VOID, FI_ETH, FI_VLAN, FI_IPV4, FI_IPV6, FI_TCP, FI_UDP, \
+    FI_SCTP, FI_ICMP, FI_ICMP6 = range(11)
+FI_LEN = {FI_ETH: 14, FI_VLAN: 4, FI_IPV4: 20, FI_IPV6: 40, FI_TCP: 20,
+          FI_UDP: 8, FI_SCTP: 12, FI_ICMP: 8, FI_ICMP6: 4}
+FI_HAS_VLAN = 1
+
+
+def fitem(t, spec=None, last=None, mask=None, fspec=0, fmask=0):
+    """One item: type, bits (spec/last/mask present, flags), the bytes."""
+    n = FI_LEN.get(t, 0)
+    bits = (1 if spec is not None else 0) | (2 if last is not None else 0) \
+        | (4 if mask is not None else 0) | fspec << 4 | fmask << 6
+    out = bytes([t, bits])
+    for b in (spec, last, mask):
+        if b is not None:
+            out += bytes(b).ljust(n, b"\0")[:n]
+    return out
+
+
+def hdr(n, **fields):
+    """n header bytes with (offset, bytes) pairs set."""
+    b = bytearray(n)
+    for off, val in fields.values():
+        b[off:off + len(val)] = val
+    return bytes(b)
+
+
+def flow(items, fr, rules=((0, 1, 7, 3),), tagged=None, isolate=False):
+    """fuzz_flow input: header, items, rules (prio, fate, mark, queue)."""
+    ctl = (1 if tagged else 0) | (2 if isolate else 0) | (len(rules) - 1) << 3
+    tpid, tci = tagged if tagged else (0, 0)
+    out = struct.pack("!BBHH", len(items), ctl, tpid, tci)
+    out += b"".join(items)
+    out += b"".join(bytes(r) for r in rules)
+    return out + fr
+
+
+def flow_seeds():
+    """fuzz_flow: the layout described in fuzz_flow.c."""
+    p16 = lambda v: struct.pack("!H", v)
+    u4, _ = frame(4, 17, 20, partial=False)
+    t4, _ = frame(4, 6, 20, partial=False)
+    t6, _ = frame(6, 6, 20, partial=False)
+    ports = lambda s, d: hdr(8, s=(0, p16(s)), d=(2, p16(d)))
+    udp_d = fitem(FI_UDP, ports(0, 4789), None, ports(0, 0xFFFF))
+    v4src = fitem(FI_IPV4, hdr(20, a=(12, V4[:4])), None,
+                  hdr(20, a=(12, b"\xff\xff\xff\0")))
+    # IPv6 TC 0xab (bytes 0-1: x a b x), TCP sport 40000..40001, dport
+    # 5000..5299.
+    v6tc = fitem(FI_IPV6, hdr(40, t=(0, b"\x0a\xb0")), None,
+                 hdr(40, t=(0, b"\x0f\xf0")))
+    tcpr = fitem(FI_TCP, hdr(20, s=(0, p16(40000)), d=(2, p16(5000))),
+                 hdr(20, s=(0, p16(40001)), d=(2, p16(5299))))
+    t6r = bytearray(t6)
+    t6r[14:16] = b"\x6a\xb1"
+    t6r[14 + 40 + 2:14 + 40 + 4] = p16(5201)
+    u1500 = bytearray(u4)
+    u1500[14 + 20 + 2:14 + 20 + 4] = p16(1500)
+    frag = bytearray(u4)
+    frag[14 + 6:14 + 8] = p16(0x2000 | 185)
+    icmp = bytearray(frame(4, 17, 0, partial=False)[0][:34])
+    icmp[14 + 9] = 1
+    icmp += bytes([8, 0, 0xbe, 0xef]) + bytes(4)
+    return {
+        "udp_dst": flow([fitem(FI_ETH), fitem(FI_IPV4), udp_d], u4),
+        "ipv4_src": flow([fitem(FI_ETH), v4src, fitem(FI_TCP)], t4,
+                         rules=((1, 3, 0, 0), (0, 0, 9, 0))),
+        "udp_range": flow([fitem(FI_IPV4),
+                           fitem(FI_UDP, ports(0, 1000), ports(0, 1999),
+                                 ports(0, 0xFFFF))], bytes(u1500)),
+        "tcp6_tc_two_ranges": flow([v6tc, tcpr], bytes(t6r),
+                                   rules=((2, 2, 0, 4), (2, 0, 5, 0),
+                                          (1, 4, 0, 0))),
+        "vlan_tagged": flow([fitem(FI_ETH, fspec=FI_HAS_VLAN,
+                                   fmask=FI_HAS_VLAN),
+                             fitem(FI_VLAN, p16(100) + p16(0x0800)),
+                             fitem(FI_VOID), udp_d], u4,
+                            tagged=(0x8100, 0x2064), isolate=True),
+        "icmp_echo": flow([fitem(FI_ICMP, bytes([8]), None, bytes([0xFF]))],
+                          bytes(icmp)),
+        "frag_no_ports": flow([udp_d], bytes(frag)),
+        "refused_proto": flow([fitem(FI_IPV4, hdr(20, p=(9, b"\x11")), None,
+                                     hdr(20, p=(9, b"\xff"))),
+                               fitem(FI_TCP)], t4),
+        "refused_order": flow([fitem(FI_UDP), fitem(FI_IPV4)], u4),
+    }
+
+
 def main():
     top = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "corpus")
@@ -396,6 +486,7 @@ def main():
         "fuzz_tx_prepare": tx_prepare_seeds(),
         "fuzz_coalesce": coalesce_seeds(),
         "fuzz_txhdr": txhdr_seeds(),
+        "fuzz_flow": flow_seeds(),
     }
     regress = os.path.join(os.path.dirname(out), "regress")
     for base, group in ((out, sets), (regress, regress_seeds())):

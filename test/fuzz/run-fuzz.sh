@@ -149,6 +149,7 @@ target_opts() {
 	fuzz_v3_block) o="$o -max_len=16384" ;;
 	fuzz_vnet_tx) o="$o -max_len=8192" ;;
 	fuzz_txhdr) o="$o -max_len=4096" ;;
+	fuzz_flow) o="$o -max_len=1024" ;;
 	fuzz_tx_prepare) o="$o -max_len=8192" ;;
 	esac
 	echo "$o"

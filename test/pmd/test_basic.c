@@ -593,7 +593,7 @@ int
 test_xstats(void)
 {
 	struct peer p;
-	struct port_cfg cfg = { .devargs_extra = "blocksz=65536,blocks=2,tov=1" };
+	struct port_cfg cfg = { .devargs_extra = "blocksz=65536,blocks=2,tov=20" };
 	struct rte_eth_stats st;
 	struct rte_mbuf *got[32], *bad;
 	uint64_t drops = 0, freezes = 0, tmo = 0, full = 0, mal = 0, v;

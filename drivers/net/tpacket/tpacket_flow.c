@@ -131,7 +131,7 @@ tpk_flow_items(const struct rte_flow_item pattern[], struct tpk_flow_match *m,
 			if (tpk_item_map[k].rte == pattern->type)
 				break;
 		if (k == RTE_DIM(tpk_item_map)) {
-			static char text[128];	/* rte_flow_error keeps a pointer */
+			static __thread char text[128];	/* rte_flow_error keeps a pointer */
 			const char *name = NULL;
 
 			if (rte_flow_conv(RTE_FLOW_CONV_OP_ITEM_NAME_PTR, &name,
@@ -171,7 +171,7 @@ tpk_flow_items(const struct rte_flow_item pattern[], struct tpk_flow_match *m,
 	if (ret < 0) {
 		char msg[160];
 		const void *cause = err.index >= 0 ? at[err.index] : NULL;
-		static char text[160];	/* rte_flow_error keeps a pointer */
+		static __thread char text[160];	/* rte_flow_error keeps a pointer */
 
 		snprintf(msg, sizeof(msg), "%s: %s",
 			 err.index >= 0 ? tpk_flow_item_name(ti[err.index].type) :
@@ -208,9 +208,12 @@ tpk_flow_rss(struct rte_eth_dev *dev, const struct rte_flow_action *a,
 	if (rss->func != RTE_ETH_HASH_FUNCTION_DEFAULT)
 		return tpk_flow_fail(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
 				     a, "rss: only the default hash function");
-	if (rss->level > 1 || rss->key_len != 0)
+	if (rss->key_len != 0)
 		return tpk_flow_fail(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
-				     a, "rss: the hash has no key and reads the outer headers");
+				     a, "rss: key_len must be 0 (the in-kernel hash takes no key)");
+	if (rss->level > 1)
+		return tpk_flow_fail(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
+				     a, "rss: level must be 0 or 1 (outer headers only)");
 	if (rss->queue_num > TPK_FLOW_RSS_MAX)
 		return tpk_flow_fail(error, ENOTSUP, RTE_FLOW_ERROR_TYPE_ACTION_CONF,
 				     a, "rss: at most 16 queues");
@@ -290,7 +293,7 @@ tpk_flow_actions(struct rte_eth_dev *dev, const struct rte_flow_action actions[]
 			is_fate = false;
 			break;
 		default: {
-			static char text[128];
+			static __thread char text[128];
 			const char *name = NULL;
 
 			if (rte_flow_conv(RTE_FLOW_CONV_OP_ACTION_NAME_PTR, &name,

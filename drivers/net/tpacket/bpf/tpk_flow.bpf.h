@@ -114,9 +114,9 @@ tpk_key_skb(struct __sk_buff *skb, struct tpk_flow_key *k)
 static __always_inline int
 tpk_key_match(const struct tpk_flow_key *k, const struct tpk_flow_brule *b)
 {
-	const __u64 *kw = (const __u64 *)k;
-	const __u64 *vw = (const __u64 *)&b->val;
-	const __u64 *mw = (const __u64 *)&b->mask;
+	const tpk_flow_word_t *kw = (const tpk_flow_word_t *)k;
+	const tpk_flow_word_t *vw = (const tpk_flow_word_t *)&b->val;
+	const tpk_flow_word_t *mw = (const tpk_flow_word_t *)&b->mask;
 	__u64 d = 0;
 	int w;
 
@@ -172,7 +172,8 @@ tpk_flow_walk(struct __sk_buff *skb, void *tbl, const struct tpk_flow_key *k,
 static __always_inline __u32
 tpk_flow_hash(const struct tpk_flow_key *k)
 {
-	const __u32 *s = (const __u32 *)k->ip_src, *d = (const __u32 *)k->ip_dst;
+	const tpk_flow_word32_t *s = (const tpk_flow_word32_t *)k->ip_src;
+	const tpk_flow_word32_t *d = (const tpk_flow_word32_t *)k->ip_dst;
 	__u32 h = k->proto;
 	int i;
 
