@@ -19,6 +19,7 @@ static const char *const fanout_names[] = {
 static const char *const rx_mode_names[] = {
 	[TPK_RX_RING] = "ring",
 	[TPK_RX_RECVMMSG] = "recvmmsg",
+	[TPK_RX_FRAMES] = "frames",
 };
 
 static const char *const tx_mode_names[] = {
@@ -79,8 +80,8 @@ static const struct key keys[] = {
 	{ "qdisc_bypass", K_UINT, OFF(qdisc_bypass), 0, 1, NULL, 0, "0 or 1" },
 	{ "reattach", K_UINT, OFF(reattach), 0, 1, NULL, 0, "0 or 1" },
 	{ "vnet_hdr", K_UINT, OFF(vnet_hdr), 0, 1, NULL, 0, "0 or 1" },
-	{ "rx_mode", K_ENUM, OFF(rx_mode), 0, 0, rx_mode_names, 2,
-	  "ring or recvmmsg" },
+	{ "rx_mode", K_ENUM, OFF(rx_mode), 0, 0, rx_mode_names, 3,
+	  "ring, recvmmsg or frames" },
 	{ "tx_mode", K_ENUM, OFF(tx_mode), 0, 0, tx_mode_names, 2,
 	  "sendmmsg or ring" },
 	{ "txframes", K_UINT, OFF(txframes), 16, 65536, NULL, 0,

@@ -30,6 +30,7 @@ enum tpk_fanout_mode {
 enum tpk_rx_mode {
 	TPK_RX_RING = 0,	/* TPACKET_V3 ring */
 	TPK_RX_RECVMMSG,	/* no ring: recvmmsg() per burst */
+	TPK_RX_FRAMES,		/* TPACKET_V2 ring: each frame visible at once */
 };
 
 enum tpk_tx_mode {
@@ -59,7 +60,7 @@ struct tpk_devargs {
 #define TPK_DEVARGS_HELP \
 	"iface=<ifname> queues=<1-64> blocksz=<bytes> blocks=<int> " \
 	"tov=<ms> fanout=rss|hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
-	"qdisc_bypass=<0|1> vnet_hdr=<0|1> rx_mode=ring|recvmmsg " \
+	"qdisc_bypass=<0|1> vnet_hdr=<0|1> rx_mode=ring|recvmmsg|frames " \
 	"tx_mode=sendmmsg|ring txframes=<int> tx_coalesce=<0|1> " \
 	"reattach=<0|1> fd_helper=<unix socket path>"
 

@@ -68,8 +68,15 @@ numa_restore(struct numa_save *s)
 static const char *
 sock_options(int fd, const struct tpk_sock_cfg *cfg)
 {
-	if (setopt_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3) < 0)
+	if (cfg->rx_frame_size) {
+		if (setopt_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V2) < 0)
+			return "PACKET_VERSION TPACKET_V2";
+		/* A frame longer than its slot is also queued whole. */
+		if (setopt_int(fd, SOL_PACKET, PACKET_COPY_THRESH, 1) < 0)
+			return "PACKET_COPY_THRESH";
+	} else if (setopt_int(fd, SOL_PACKET, PACKET_VERSION, TPACKET_V3) < 0) {
 		return "PACKET_VERSION TPACKET_V3";
+	}
 	if (cfg->vnet_len && setopt_int(fd, SOL_PACKET, PACKET_VNET_HDR, 1) < 0)
 		return "PACKET_VNET_HDR";
 	/* Skip a frame the kernel refuses instead of stalling the ring. */
@@ -119,7 +126,26 @@ sock_rings(int fd, const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	int ret;
 
 	numa_prefer(cfg->numa_node, &ns);
-	if (cfg->block_size) {
+	if (cfg->block_size && cfg->rx_frame_size) {
+		struct tpacket_req req2;
+
+		memset(&req2, 0, sizeof(req2));
+		req2.tp_block_size = cfg->block_size;
+		req2.tp_block_nr = cfg->nb_blocks;
+		req2.tp_frame_size = cfg->rx_frame_size;
+		req2.tp_frame_nr = cfg->block_size / cfg->rx_frame_size *
+			cfg->nb_blocks;
+		if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req2,
+			       sizeof(req2)) < 0) {
+			what = "PACKET_RX_RING (V2)";
+			goto out;
+		}
+		r->block_size = cfg->block_size;
+		r->nb_blocks = cfg->nb_blocks;
+		r->rx_frame_size = cfg->rx_frame_size;
+		r->rx_frames = req2.tp_frame_nr;
+		*rx_len = (size_t)cfg->block_size * cfg->nb_blocks;
+	} else if (cfg->block_size) {
 		memset(&req, 0, sizeof(req));
 		req.tp_block_size = cfg->block_size;
 		req.tp_block_nr = cfg->nb_blocks;

@@ -16,6 +16,8 @@ struct tpk_ring {
 	size_t map_len;
 	uint32_t block_size;
 	uint32_t nb_blocks;
+	uint32_t rx_frame_size;	/* V2 RX ring slot size, 0: V3 blocks */
+	uint32_t rx_frames;
 	uint32_t frame_size;	/* TX ring slot size */
 	uint32_t nb_frames;
 };
@@ -28,6 +30,9 @@ struct tpk_sock_cfg {
 	uint32_t block_size;
 	uint32_t nb_blocks;
 	uint32_t tov_ms;
+	/* Non-zero: a TPACKET_V2 ring of such slots instead (rx_mode=frames),
+	 * longer frames also queued whole on the socket (PACKET_COPY_THRESH). */
+	uint32_t rx_frame_size;
 	bool rxhash;		/* ask for tp_rxhash */
 	bool ignore_outgoing;	/* PACKET_IGNORE_OUTGOING on this socket */
 	bool hw_timestamp;	/* ask for raw hardware RX timestamps */

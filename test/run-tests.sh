@@ -68,8 +68,9 @@ run_script() {
 	esac
 }
 
-# The RX cases again with rx_mode=recvmmsg (no ring): test_pmd
-# --recvmmsg-set runs the cases test/pmd/test_cases.def flags TC_RECVMMSG.
+# The RX cases again with rx_mode=recvmmsg (no ring) and rx_mode=frames
+# (V2 slots): test_pmd --recvmmsg-set / --frames-set run the cases
+# test/pmd/test_cases.def flags TC_RECVMMSG.
 
 # core_suites BUILD [E2E_EXCLUDE]: unit, PMD and end-to-end tests of one
 # build, with whatever dpdk-testpmd comes first in PATH. Adds a line to
@@ -83,6 +84,9 @@ core_suites() {
 	if [ -x "$b/test/pmd/test_pmd" ]; then
 		run_prog test_pmd "$b/test/pmd/test_pmd"
 		run_prog test_pmd_recvmmsg "$b/test/pmd/test_pmd" --recvmmsg-set
+		# rx_mode=frames is DPDK-version-free code: the system build only.
+		[ -n "$label" ] ||
+			run_prog test_pmd_frames "$b/test/pmd/test_pmd" --frames-set
 	fi
 	echo "== ${label}end-to-end tests"
 	for s in "$top"/test/e2e/*.sh; do
@@ -143,7 +147,7 @@ fi
 # The bootstrap is about the system DPDK (its fixtures are version-free).
 # DPDK's example applications, dpdk-test and OVS come from the distribution,
 # built against the system DPDK: a plugin of another version cannot load.
-matrix_exclude="doc_consistency bootstrap_sources eventdev_adapters ovs_dpdk flow_perf"
+matrix_exclude="doc_consistency bootstrap_sources eventdev_adapters ovs_dpdk flow_perf testpmd_tcp_frames"
 matrix_exclude+=" examples_ip examples_l2 examples_l3fwd examples_lsi examples_power"
 src_dir=${DPDK_SRC_DIR:-$top/../shared/dpdk}
 tarballs=()

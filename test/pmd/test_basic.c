@@ -321,6 +321,15 @@ test_dev_info(void)
 			"RSS_HASH offered without a ring");
 		REQUIRE(rte_eth_get_monitor_addr(port, 0, &pmc) == -ENOTSUP, out,
 			"monitor address without a ring");
+	} else if (test_devargs && strstr(test_devargs, "rx_mode=frames")) {
+		struct rte_power_monitor_cond pmc;
+
+		/* V2 slots have no flow hash; the next slot's status is monitored. */
+		REQUIRE(!(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH), out,
+			"RSS_HASH offered with V2 slots");
+		REQUIRE(rte_eth_dev_start(port) == 0 &&
+			rte_eth_get_monitor_addr(port, 0, &pmc) == 0 &&
+			pmc.size == sizeof(uint32_t), out, "no monitor address");
 	} else {
 		REQUIRE(info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_RSS_HASH, out,
 			"RSS_HASH");

@@ -21,8 +21,8 @@ tpk_rx_capa(const struct pmd_internals *pmd)
 	if (pmd->vnet_len)
 		c |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_RX_OFFLOAD_TCP_LRO;
-	/* recvmsg() does not report the kernel's flow hash. */
-	if (pmd->da.rx_mode == TPK_RX_RECVMMSG)
+	/* recvmsg() and V2 slots do not report the kernel's flow hash. */
+	if (pmd->da.rx_mode == TPK_RX_RECVMMSG || pmd->da.rx_mode == TPK_RX_FRAMES)
 		c &= ~RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	return c;
 }
@@ -222,8 +222,9 @@ tpk_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 
 	if (mtu == old)
 		return 0;
-	/* Every frame must fit one ring block (double-tagged at most). */
-	if (pmd->da.rx_mode != TPK_RX_RECVMMSG &&
+	/* Every frame must fit one ring block (double-tagged at most);
+	 * the other modes take any frame whole. */
+	if (pmd->da.rx_mode == TPK_RX_RING &&
 	    tpk_frame_len(mtu, 2) > tpk_ring_frame_cap(pmd->blocksz)) {
 		TPK_LOG(ERR, "%s: MTU %u: frames of up to %u B do not fit the ring's %u-byte blocks (devarg blocksz=); at most MTU %u",
 			dev->data->name, mtu, tpk_frame_len(mtu, 2),
@@ -316,6 +317,12 @@ tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid __rte_unused,
 			 "recvmmsg, %u slots of %u B%s", TPK_RCV_BATCH,
 			 tpk_rcv_slot_size(tpk_dev_frame_max(pmd->ni.max_mtu,
 							  pmd->ni.gso_max_size)),
+			 pmd->vnet_len ? ", vnet hdr" : "");
+	else if (pmd->da.rx_mode == TPK_RX_FRAMES)
+		snprintf(mode->info, sizeof(mode->info),
+			 "TPACKET_V2 frames, %u B slots, %" PRIu64 " B ring%s",
+			 tpk_v2_frame_size(tpk_frame_len(pmd->ni.mtu, 2)),
+			 (uint64_t)pmd->blocks * pmd->blocksz,
 			 pmd->vnet_len ? ", vnet hdr" : "");
 	else
 		snprintf(mode->info, sizeof(mode->info),

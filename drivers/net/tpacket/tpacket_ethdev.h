@@ -21,6 +21,7 @@
 #include "tpk_netif.h"
 #include "tpk_pkt.h"
 #include "tpk_rcv.h"
+#include "tpk_v2.h"
 #include "tpk_sock.h"
 #include "tpk_v3.h"
 #include "tpk_vnet.h"
@@ -32,6 +33,10 @@ extern int tpk_logtype;
 
 /* Redirection table entries (a power of two, see bpf/tpk_rss.bpf.c). */
 #define TPK_RETA_SIZE		128
+
+/* rx_mode=frames: how long a queue under sustained traffic may hold
+ * frames back to deliver them in bursts (tpk_rx_slots). */
+#define TPK_V2_HOLDOFF_US	20
 
 /* Messages per sendmmsg() call and iovecs shared by them. */
 #define TPK_TX_BATCH		64
@@ -61,6 +66,7 @@ struct tpk_rxq_stats {
 	uint64_t gso_mss_cut;	/* TCP super-frames cut below gso_size (MTU) */
 	uint64_t gso_refused;	/* more than TPK_RX_GSO_MAX_SEGS segments */
 	uint64_t lro;		/* super-frames delivered whole (LRO) */
+	uint64_t long_frames;	/* rx_mode=frames: longer than a slot, recv()ed */
 };
 
 /* A GSO super-frame being cut into segments over one or more bursts. */
@@ -79,6 +85,7 @@ struct tpk_gso_state {
 	uint32_t mark;		/* hash.fdir.hi of every segment */
 	bool has_mark;
 	bool active;
+	bool in_ovf;		/* frame_off is in the overflow buffer, not the ring */
 };
 
 /* A port's rte_flow state (tpacket_flow.c). */
@@ -108,6 +115,13 @@ struct tpk_rxq {
 	 */
 	struct tpk_v3_cursor cur;
 	struct tpk_rcv *rcv;		/* recvmmsg mode, else NULL */
+	bool frames;			/* rx_mode=frames: a V2 ring of slots */
+	bool v2_hot;			/* frames keep coming: batch them */
+	uint64_t v2_last;		/* TSC of the last delivery */
+	uint64_t v2_holdoff;		/* TSC cycles a hot queue may wait */
+	struct tpk_v2_cursor v2;	/* its position (shared by processes) */
+	uint8_t *ovf;			/* frames longer than a slot, whole */
+	uint32_t ovf_size;
 	const int *gone;	/* the interface was removed */
 	const uint32_t *mtu;	/* the interface's MTU (shared) */
 	/* MARK rules (the port's flow.mark_tbl), and the one this burst

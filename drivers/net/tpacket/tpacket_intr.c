@@ -105,6 +105,12 @@ tpk_get_monitor_addr(void *q, struct rte_power_monitor_cond *pmc)
 	if (rte_eal_process_type() != RTE_PROC_PRIMARY &&
 	    tpk_proc_rxq(rxq, &fd, &ring) < 0)
 		return -ENODEV;
+	if (rxq->frames) {
+		pmc->addr = tpk_v2_status_addr(ring, &rxq->v2);
+		pmc->size = sizeof(uint32_t);
+		pmc->fn = tpk_monitor_cb;
+		return 0;
+	}
 	view = rxq->cur;
 	view.ring = ring;
 	pmc->addr = &tpk_v3_block(&view, view.blk)->hdr.bh1.block_status;

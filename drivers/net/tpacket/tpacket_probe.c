@@ -267,6 +267,9 @@ tpk_probe_log(const struct rte_eth_dev *dev)
 	if (pmd->da.rx_mode == TPK_RX_RECVMMSG)
 		snprintf(rxdesc, sizeof(rxdesc), "recvmmsg, socket buffer %" PRIu64 " B",
 			 (uint64_t)pmd->blocks * pmd->blocksz);
+	else if (pmd->da.rx_mode == TPK_RX_FRAMES)
+		snprintf(rxdesc, sizeof(rxdesc), "frames (TPACKET_V2) %" PRIu64 " B",
+			 (uint64_t)pmd->blocks * pmd->blocksz);
 	else
 		snprintf(rxdesc, sizeof(rxdesc), "ring %ux%u B, tov %u ms",
 			 pmd->blocks, pmd->blocksz, pmd->da.tov);

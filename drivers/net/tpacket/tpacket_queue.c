@@ -122,10 +122,26 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 		 */
 		.ignore_outgoing = alone,
 	};
+	uint32_t fs = 0;
 	char err[128];
 	int ret;
 
-	if (rxq->rcv != NULL) {
+	if (rxq->frames) {
+		/*
+		 * Slots for a plain frame of the MTU, in blocks of the V3
+		 * ring's size (page-aligned, whole slots): the same memory.
+		 * Longer frames wait whole in the socket buffer, sized alike.
+		 */
+		uint64_t rb = (uint64_t)pmd->blocksz * pmd->blocks;
+		uint32_t bs;
+
+		fs = tpk_v2_frame_size(tpk_frame_len(pmd->ni.mtu, 2));
+		bs = tpk_v2_block_size(fs, pmd->blocksz);
+		cfg.rx_frame_size = fs;
+		cfg.block_size = bs;
+		cfg.nb_blocks = (uint32_t)RTE_MAX(rb / bs, (uint64_t)2);
+		cfg.rcvbuf = (int)RTE_MIN(rb, (uint64_t)INT32_MAX / 2);
+	} else if (rxq->rcv != NULL) {
 		/* No ring: the same memory budget as socket buffer. */
 		uint64_t rb = (uint64_t)pmd->blocksz * pmd->blocks;
 
@@ -145,6 +161,13 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 		return ret;
 	}
 	rxq->gso.active = false;
+	rxq->gso.in_ovf = false;
+	if (rxq->frames) {
+		tpk_v2_reset(&rxq->v2, fs, rxq->ring.rx_frames, pmd->vnet_len);
+		/* cur.ring says the queue has a ring (started). */
+		tpk_v3_reset(&rxq->cur, rxq->ring.map, 0, 0, pmd->vnet_len);
+		return 0;
+	}
 	if (rxq->rcv != NULL) {
 		/* Nothing pending; GSO state keeps offsets from the arena. */
 		rxq->rcv->count = 0;
@@ -454,7 +477,7 @@ tpk_rxq_save(struct pmd_internals *pmd, const struct tpk_rxq *q)
 	sv->k_freezes = q->k_freezes;
 	sv->k_drops_base = q->k_drops_base;
 	sv->k_freezes_base = q->k_freezes_base;
-	sv->bad_blocks = q->cur.bad_blocks;
+	sv->bad_blocks = q->cur.bad_blocks + q->v2.bad_frames;
 	sv->blocks_full = q->cur.blocks_full;
 	sv->blocks_tmo = q->cur.blocks_tmo;
 	sv->bad_blocks_base = q->bad_blocks_base;
@@ -499,6 +522,7 @@ tpk_rx_queue_release(struct rte_eth_dev *dev, uint16_t qid)
 		rte_free(rxq->rcv->arena);
 		rte_free(rxq->rcv);
 	}
+	rte_free(rxq->ovf);
 	rte_free(rxq);
 	dev->data->rx_queues[qid] = NULL;
 }
@@ -638,6 +662,21 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	    tpk_rxq_rcv_setup(dev, rxq, socket_id) < 0) {
 		rte_free(rxq);
 		return -ENOMEM;
+	}
+	if (pmd->da.rx_mode == TPK_RX_FRAMES) {
+		/* Where a frame longer than a slot is received whole. */
+		rxq->frames = true;
+		rxq->v2_holdoff = rte_get_tsc_hz() * TPK_V2_HOLDOFF_US / 1000000;
+		rxq->ovf_size = tpk_rcv_slot_size(tpk_dev_frame_max(pmd->ni.max_mtu,
+								    pmd->ni.gso_max_size));
+		rxq->ovf = rte_malloc_socket("tpacket_rx_ovf", rxq->ovf_size,
+					     RTE_CACHE_LINE_SIZE, socket_id);
+		if (rxq->ovf == NULL) {
+			TPK_LOG(ERR, "%s: RX queue %u: no memory for a %u-byte frame buffer",
+				dev->data->name, qid, rxq->ovf_size);
+			rte_free(rxq);
+			return -ENOMEM;
+		}
 	}
 	if (!rxq->scatter && !rxq->lro &&
 	    rxq->data_room < tpk_frame_len(pmd->ni.mtu, 1))

@@ -9,6 +9,7 @@
 #include <netinet/in.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_cycles.h>
 #include <rte_prefetch.h>
 
 #include "tpacket_ethdev.h"
@@ -519,6 +520,81 @@ tpk_rx_ring(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 	return n;
 }
 
+/*
+ * Frames mode (TPACKET_V2): every slot on its own, visible at once. A
+ * frame longer than its slot is taken whole from the socket. A GSO cut of
+ * a frame still in its slot keeps the slot until the cut is done.
+ */
+static uint16_t
+tpk_rx_slots(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
+	     struct rte_mbuf **bufs, uint16_t nb, uint16_t n)
+{
+	struct tpk_v2_cursor *c = &rxq->v2;
+	uint64_t now = rte_rdtsc();
+	struct tpk_v3_frame f;
+	uint16_t n0 = n;
+
+	tpk_v2_unhold(ctx->ring, c);
+	/*
+	 * Sustained traffic: deliver a full batch, or what came within the
+	 * holdoff. A lone frame (sparse traffic) goes at once.
+	 */
+	if (rxq->v2_hot && n == 0 && now - rxq->v2_last < rxq->v2_holdoff &&
+	    !tpk_v2_ready(ctx->ring, c, RTE_MIN(RTE_MIN((uint32_t)nb, TPK_V2_BATCH),
+						c->nb_frames) - 1))
+		return 0;
+	while (n < nb) {
+		enum tpk_v2_next nx = tpk_v2_peek(ctx->ring, c, &f);
+		const uint8_t *base = ctx->ring;
+		enum tpk_rx_rc rc;
+
+		if (nx == TPK_V2_END)
+			break;
+		if (unlikely(nx == TPK_V2_BAD)) {
+			rxq->st.bad_vnet++;
+			tpk_v2_commit(ctx->ring, c);
+			continue;
+		}
+		if (unlikely(nx == TPK_V2_COPY)) {
+			bool again = c->copied;
+
+			/* Nothing queued: f stays the clamped head (truncated). */
+			if (tpk_v2_copy(c, ctx->fd, rxq->ovf, rxq->ovf_size, &f) == 0) {
+				base = rxq->ovf;
+				rxq->st.long_frames += !again;
+			}
+		}
+		rc = tpk_rx_frame(rxq, base, &f, &bufs[n]);
+		/* No mbuf: the frame (or its copy) stays for the next burst. */
+		if (unlikely(rc == TPK_RX_NOMBUF))
+			break;
+		if (likely(rc == TPK_RX_OK)) {
+			tpk_v2_commit(ctx->ring, c);
+			n++;
+		} else if (rc == TPK_RX_GSO) {
+			rxq->gso.in_ovf = base != ctx->ring;
+			if (rxq->gso.in_ovf)
+				tpk_v2_commit(ctx->ring, c);
+			else
+				tpk_v2_hold(c);
+			n += tpk_gso_emit(rxq, base, bufs + n, nb - n);
+			if (rxq->gso.active)
+				break;
+			tpk_v2_unhold(ctx->ring, c);
+		} else {
+			tpk_v2_commit(ctx->ring, c);
+		}
+	}
+	if (n > n0) {
+		/* Hot when deliveries come at most two holdoffs apart. */
+		rxq->v2_hot = now - rxq->v2_last < 2 * rxq->v2_holdoff;
+		rxq->v2_last = now;
+	} else if (now - rxq->v2_last >= rxq->v2_holdoff) {
+		rxq->v2_hot = false;
+	}
+	return n;
+}
+
 static __rte_always_inline uint16_t
 tpk_rx_burst_frames(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 		    struct rte_mbuf **bufs, uint16_t nb)
@@ -526,10 +602,13 @@ tpk_rx_burst_frames(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 	uint16_t n = 0;
 
 	if (unlikely(rxq->gso.active)) {
-		n = tpk_gso_emit(rxq, ctx->ring, bufs, nb);
+		n = tpk_gso_emit(rxq, rxq->gso.in_ovf ? rxq->ovf : ctx->ring,
+				 bufs, nb);
 		if (rxq->gso.active)
 			return n;
 	}
+	if (rxq->frames)
+		return tpk_rx_slots(rxq, ctx, bufs, nb, n);
 	if (rxq->rcv != NULL)
 		return tpk_rx_recv(rxq, ctx, bufs, nb, n);
 	return tpk_rx_ring(rxq, ctx, bufs, nb, n);

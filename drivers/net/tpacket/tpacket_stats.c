@@ -120,7 +120,7 @@ tpk_stats_reset(struct rte_eth_dev *dev)
 		q->base = q->st;
 		q->k_drops_base = q->k_drops;
 		q->k_freezes_base = q->k_freezes;
-		q->bad_blocks_base = q->cur.bad_blocks;
+		q->bad_blocks_base = q->cur.bad_blocks + q->v2.bad_frames;
 		q->blocks_full_base = q->cur.blocks_full;
 		q->blocks_tmo_base = q->cur.blocks_tmo;
 	}
@@ -157,6 +157,7 @@ static const struct tpk_xstat rx_xstats[] = {
 	RXS("sw_gso_mss_lowered", gso_mss_cut),
 	RXS("sw_gso_refused_errors", gso_refused),
 	RXS("lro_frames", lro),
+	RXS("long_frames", long_frames),
 };
 
 static const struct tpk_xstat tx_xstats[] = {
@@ -203,7 +204,7 @@ rx_value(const struct tpk_rxq *q, unsigned int i)
 	switch (i - RTE_DIM(rx_xstats)) {
 	case 0: return q->k_drops - q->k_drops_base;
 	case 1: return q->k_freezes - q->k_freezes_base;
-	case 2: return q->cur.bad_blocks - q->bad_blocks_base;
+	case 2: return q->cur.bad_blocks + q->v2.bad_frames - q->bad_blocks_base;
 	case 3: return q->cur.blocks_full - q->blocks_full_base;
 	default: return q->cur.blocks_tmo - q->blocks_tmo_base;
 	}
