@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: BSD-3-Clause
-"""tpacket-bench: net_tpacket side by side with net_af_packet, the kernel
-bridge and a direct veth pair. Started by ./tpacket-bench (which checks
+"""tpacket-bench: net_tpacket side by side with net_af_packet, net_af_xdp,
+net_tap, the kernel bridge and a direct veth pair. Started by ./tpacket-bench (which checks
 the tools first); see --help.
 
 Every scenario runs its datapaths in alternation (A B C A B C ...) for
@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import report  # noqa: E402
 from tpbenv import (BenchError, FAKE_DST_MAC, NET_FWD, NET_VETH, Noise,  # noqa: E402
-                    Proc, Testpmd, Topology, expand_cpus, log,
+                    Proc, Skip, Testpmd, Topology, expand_cpus, log,
                     parse_fwd_stats, stage_plugin, try_run)
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -48,20 +48,33 @@ AFP_CANDIDATES = [
 AFP_DEFAULT = "blocksz=4096,framesz=2048,framecnt=512"
 
 
+# Interface names net_tap creates in the forwarder, one per port.
+TAP_NAMES = ("tpkbtap0", "tpkbtap1")
+
+
 class DP:
-    """A datapath between c0 and s0 (or d0 and d1 for veth)."""
+    """A datapath between c0 and s0 (or d0 and d1 for veth). optional:
+    a datapath that may not run here (a PMD that refuses its devargs or
+    lacks a kernel feature); it is then recorded as skipped."""
 
     def __init__(self, name, kind, drv=None, args="", app=(), rps=False,
-                 label=None):
+                 label=None, optional=False):
         self.name, self.kind, self.drv, self.args = name, kind, drv, args
         self.app, self.rps = list(app), rps
         self.label = label or name
+        self.optional = optional
 
     def vdev(self, i, dev, queues):
-        v = "%s%d,iface=%s" % (self.drv, i, dev)
+        if self.drv == "net_tap":
+            # net_tap makes its own interface; the bench splices it into
+            # the veth's path (Topology.tap_wire).
+            v = "%s%d,iface=%s" % (self.drv, i, TAP_NAMES[i])
+        else:
+            v = "%s%d,iface=%s" % (self.drv, i, dev)
         if queues > 1:
-            v += ",%s=%d" % ("queues" if self.drv == "net_tpacket" else
-                             "qpairs", queues)
+            v += ",%s=%d" % ({"net_tpacket": "queues",
+                              "net_af_xdp": "queue_count"}.get(
+                                  self.drv, "qpairs"), queues)
         if self.args:
             v += "," + self.args
         return v
@@ -91,7 +104,15 @@ def datapaths(afp_args):
         DP("tpacket-tov0", "dpdk", "net_tpacket", "tov=0"),
         DP("tpacket-tov1", "dpdk", "net_tpacket", "tov=1"),
         DP("tpacket-tov4", "dpdk", "net_tpacket", "tov=4"),
+        # A new RX mode (may not exist in the plugin under test yet).
+        DP("tpacket-frames", "dpdk", "net_tpacket", "rx_mode=frames",
+           optional=True),
         DP("af_packet", "dpdk", "net_af_packet", afp_args),
+        # net_af_xdp on the same veths with its default devargs: XDP
+        # program on f0/f1, copy mode (veth has no zero-copy).
+        DP("af_xdp", "dpdk", "net_af_xdp", optional=True),
+        # net_tap: its own tap interfaces, spliced into the veths' path.
+        DP("net_tap", "dpdk", "net_tap", optional=True),
         DP("bridge", "bridge"),
         DP("bridge-rps", "bridge", rps=True),
         DP("veth", "veth"),
@@ -100,39 +121,64 @@ def datapaths(afp_args):
 
 
 # Scenario plans: (scenario, case, datapath names).
+# TCP cases: "offloads=on|off" with optional ",streams=N,queues=Q". The
+# first row of the first case is the headline: default devargs, no LRO.
+# UDP cases: "<size>B" (far end drops by MAC: PACKET_OTHERHOST, or a tc
+# drop) and "<size>B-unreach" (real MAC, closed port: the far end drops in
+# its UDP layer and answers port unreachable, rate-limited).
 FULL_PLAN = {
-    "tcp": [("offloads=on", ["tpacket", "tpacket-nocoal", "tpacket-recv",
-                             "tpacket-ring", "tpacket-bypass", "tpacket-lro",
-                             "tpacket-recv-lro",
-                             "af_packet", "bridge", "bridge-rps", "veth"]),
+    "tcp": [("offloads=on", ["tpacket", "tpacket-frames", "tpacket-lro",
+                             "tpacket-nocoal", "tpacket-recv",
+                             "tpacket-ring", "tpacket-bypass",
+                             "tpacket-recv-lro", "af_packet", "af_xdp",
+                             "net_tap", "bridge", "bridge-rps", "veth"]),
+            ("offloads=on,streams=8,queues=2", ["tpacket", "tpacket-frames",
+                                                "tpacket-lro", "bridge"]),
             ("offloads=off", ["tpacket", "tpacket-ring", "tpacket-bypass",
-                              "af_packet", "bridge", "bridge-rps", "veth"])],
-    # No bridge-rps here: with RPS the veth backlog overflows under a
-    # flood and trafgen aborts on the EAGAIN its TX ring flush gets.
-    "udp": [("64B", ["tpacket", "tpacket-recv", "tpacket-ring",
-                     "tpacket-bypass", "tpacket-blk1m", "af_packet", "bridge",
-                     "veth"]),
+                              "af_packet", "af_xdp", "bridge", "bridge-rps",
+                              "veth"])],
+    # With --udp-rps (default) every forwarded datapath has the receive
+    # processing of f0/f1 on the forwarding CPU, so the generator's CPU
+    # does nothing but generate; bridge is then what bridge-rps was.
+    "udp": [("64B-unreach", ["tpacket", "tpacket-frames", "af_packet",
+                             "af_xdp", "net_tap", "bridge"]),
+            ("64B", ["tpacket", "tpacket-frames", "tpacket-recv",
+                     "tpacket-ring", "tpacket-bypass", "tpacket-blk1m",
+                     "af_packet", "af_xdp", "net_tap", "bridge", "veth"]),
             ("1518B", ["tpacket", "tpacket-ring", "tpacket-bypass",
-                       "tpacket-blk1m", "af_packet", "bridge", "veth"])],
+                       "tpacket-blk1m", "af_packet", "af_xdp", "bridge",
+                       "veth"])],
     "txrx": [("txonly-64B", ["tpacket", "tpacket-ring", "tpacket-bypass",
-                             "af_packet"]),
+                             "af_packet", "af_xdp"]),
              ("rxonly-64B", ["tpacket", "tpacket-recv", "tpacket-blk1m",
-                            "af_packet"]),
+                            "af_packet", "af_xdp"]),
              ("txonly-1518B", ["tpacket", "tpacket-ring", "tpacket-bypass",
-                               "af_packet"])],
-    "latency": [("ping", ["tpacket-tov0", "tpacket-tov1", "tpacket-tov4",
-                          "tpacket-recv", "af_packet", "bridge", "veth"])],
+                               "af_packet", "af_xdp"])],
+    "latency": [("ping", ["tpacket", "tpacket-frames", "tpacket-tov0",
+                          "tpacket-tov4", "tpacket-recv", "af_packet",
+                          "af_xdp", "net_tap", "bridge", "veth"])],
     "mq": None,     # built from --queues
 }
 QUICK_PLAN = {
-    "tcp": [("offloads=on", ["tpacket", "af_packet", "bridge", "veth"]),
+    "tcp": [("offloads=on", ["tpacket", "tpacket-frames", "tpacket-lro",
+                             "af_packet", "net_tap", "bridge", "veth"]),
+            ("offloads=on,streams=8,queues=2", ["tpacket", "tpacket-lro",
+                                                "bridge"]),
             ("offloads=off", ["tpacket", "af_packet", "bridge", "veth"])],
-    "udp": [("64B", ["tpacket", "af_packet", "bridge", "veth"])],
+    "udp": [("64B-unreach", ["tpacket", "tpacket-frames", "af_packet",
+                             "af_xdp", "net_tap", "bridge"]),
+            ("64B", ["tpacket", "tpacket-frames", "af_packet", "af_xdp",
+                     "net_tap", "bridge"])],
     "txrx": [("txonly-64B", ["tpacket", "af_packet"])],
-    "latency": [("ping", ["tpacket-tov1", "tpacket-recv", "af_packet",
-                          "bridge"])],
+    "latency": [("ping", ["tpacket", "tpacket-frames", "tpacket-recv",
+                          "af_packet", "af_xdp", "net_tap", "bridge"])],
     "mq": None,
 }
+
+
+def case_opts(case):
+    """'offloads=on,streams=8,queues=2' -> dict of strings."""
+    return dict(kv.split("=", 1) for kv in case.split(",") if "=" in kv)
 ALL_SCENARIOS = ["tune", "tcp", "udp", "txrx", "latency", "mq"]
 QUICK_SCENARIOS = ["tcp", "udp", "txrx", "latency"]
 
@@ -149,6 +195,11 @@ class Env:
         self.meta = {}
         self.seq = 0
         self.waited = 0.0
+        self.skip = {}          # datapath -> reason it cannot run here
+        self.wmem_saved = None  # net.core.wmem_default to restore
+        self.fwd_rps = False    # RPS of f0/f1 on the forwarding CPUs
+        fcpus = expand_cpus(opts.lcores)[1:] or [1]
+        self.rps_mask = "%x" % sum(1 << c for c in fcpus)
 
     # Endpoint tools (iperf3, ping, trafgen) run pinned to --app-cpus.
     def ns_app(self, role, *argv):
@@ -165,12 +216,15 @@ class Env:
     def forwarder(self, dp, name, mode="io", queues=1, ports=("f0", "f1"),
                   extra_app=()):
         fw = Fwd(self, dp)
+        if dp.name in self.skip:
+            raise Skip(self.skip[dp.name])
         if dp.kind == "bridge":
-            self.topo.bridge(True, rps=dp.rps)
+            self.topo.bridge(True, rps=dp.rps or self.fwd_rps,
+                             mask=self.rps_mask)
             try:
                 yield fw
             finally:
-                self.topo.bridge(False)
+                self.topo.bridge(False, rps=self.fwd_rps, mask=self.rps_mask)
         elif dp.kind == "veth":
             yield fw
         else:
@@ -179,13 +233,25 @@ class Env:
             if queues > 1:
                 app += ["--rxq=%d" % queues, "--txq=%d" % queues]
             fw.vdevs, fw.app = vdevs, app
-            fw.tp = Testpmd(self, vdevs, app, name)
+            taps = list(zip(ports, TAP_NAMES)) if dp.drv == "net_tap" else []
             try:
+                fw.tp = Testpmd(self, vdevs, app, name, optional=dp.optional)
+                if taps:
+                    self.topo.tap_wire(taps)
+                if dp.optional and not re.search(
+                        r"Port \d+: [0-9A-Fa-f:]{17}", fw.tp.text()):
+                    raise Skip("testpmd started without ports: " +
+                               " | ".join(fw.tp.text().splitlines()[-6:]))
                 fw.tp.cmd("start")
                 fw.t_start = time.monotonic()
                 yield fw
             finally:
-                fw.tp.quit()
+                if fw.tp is not None:
+                    fw.tp.quit()
+                if taps:
+                    self.topo.tap_unwire(ports)
+                if dp.drv == "net_af_xdp":
+                    self.topo.xdp_off(ports)
 
     def save(self):
         data = {"meta": self.meta, "records": self.records}
@@ -233,13 +299,15 @@ def geometry(text):
     g = []
     for m in re.finditer(r"(net_tpacket\d+): iface (\S+) \(ifindex \d+\), "
                          r"(?:up to )?(\d+) queues, RX (?:ring (\d+)x(\d+) B, tov (\d+) "
-                         r"ms|recvmmsg, socket buffer (\d+) B), "
+                         r"ms|recvmmsg, socket buffer (\d+) B|"
+                         r"frames \(TPACKET_V2\) (\d+) B), "
                          r"vnet hdr (\w+), TX (\w+)", text):
-        num = [int(x) if x else 0 for x in m.group(4, 5, 6, 7)]
+        num = [int(x) if x else 0 for x in m.group(4, 5, 6, 7, 8)]
         g.append({"port": m.group(1), "iface": m.group(2),
                   "queues": int(m.group(3)), "blocks": num[0],
                   "blocksz": num[1], "tov": num[2], "rcvbuf": num[3],
-                  "vnet": m.group(8), "tx": m.group(9)})
+                  "frames_bytes": num[4],
+                  "vnet": m.group(9), "tx": m.group(10)})
     return g
 
 
@@ -304,13 +372,16 @@ def run_tcp(env, dp, name, streams=1, queues=1):
     return m
 
 
-def trafgen_cfg(env, size, src, dst):
+def trafgen_cfg(env, size, src, dst, far="drop"):
+    """far: "drop" (tc drop, else a MAC nobody owns) or "unreach" (the
+    server's MAC and a closed port: dropped in udp_rcv, which answers
+    ICMP port unreachable within the kernel's ICMP rate limit)."""
     topo = env.topo
     saddr, daddr = (NET_VETH if src == "d0" else NET_FWD)
-    dmac = topo.macs[dst] if topo.drop_method == "tc-ingress-drop" \
-        else FAKE_DST_MAC
+    dmac = topo.macs[dst] if (topo.drop_method == "tc-ingress-drop" or
+                              far == "unreach") else FAKE_DST_MAC
     payload = size - 4 - 42     # size on the wire includes the FCS
-    path = os.path.join(env.work, "trafgen-%s-%d.cfg" % (src, size))
+    path = os.path.join(env.work, "trafgen-%s-%d-%s.cfg" % (src, size, far))
     with open(path, "w") as f:
         f.write("{\n  eth(da=%s, sa=%s, type=0x0800),\n"
                 "  ipv4(saddr=%s, daddr=%s, ttl=64, df),\n"
@@ -319,32 +390,32 @@ def trafgen_cfg(env, size, src, dst):
     return path
 
 
-def start_trafgen(env, name, size, src, dst):
-    cfg = trafgen_cfg(env, size, src, dst)
+def start_trafgen(env, name, size, src, dst, far="drop"):
+    cfg = trafgen_cfg(env, size, src, dst, far)
     tg = Proc(env.ns_app("cli", "trafgen", "--no-sock-mem", "-Q", "-P", "1",
                          "-o", src, "-i", cfg),
               os.path.join(env.work, name + "-trafgen.log"), group=True)
     return tg
 
 
-def run_udp(env, dp, name, size):
+def run_udp(env, dp, name, size, far="drop"):
     o, topo = env.opts, env.topo
     veth = dp.kind == "veth"
     src, dst = ("d0", "d1") if veth else ("c0", "s0")
-    m = {}
+    m = {"far_end": far, "rps": env.fwd_rps}
     with env.forwarder(dp, name) as fw:
-        tg = start_trafgen(env, name, size, src, dst)
+        tg = start_trafgen(env, name, size, src, dst, far)
         try:
             time.sleep(o.warmup)
             if not tg.alive():
                 raise BenchError("trafgen exited: %s" % tg.output()[-400:])
             a = (topo.counters("cli", src), topo.counters("srv", dst),
                  None if veth else topo.counters("fwd", "f0"))
-            t0, n0 = time.monotonic(), env.noise.snap()
+            t0, n0, c0 = time.monotonic(), env.noise.snap(), cpu_times()
             time.sleep(o.duration)
             b = (topo.counters("cli", src), topo.counters("srv", dst),
                  None if veth else topo.counters("fwd", "f0"))
-            t1, n1 = time.monotonic(), env.noise.snap()
+            t1, n1, c1 = time.monotonic(), env.noise.snap(), cpu_times()
         finally:
             tg.stop(signal.SIGINT, 5)
         m.update(fw.finish())
@@ -358,6 +429,8 @@ def run_udp(env, dp, name, size):
     if not veth:
         m["fwd_in_mpps"] = round(cdelta(a[2], b[2], "rx") / dt / 1e6, 4)
     m["gbps_l2"] = round(got * size * 8 / dt / 1e9, 3)
+    # Who is the bottleneck: per-CPU busy share and softirq share.
+    m["cpu_busy_pct"], m["cpu_softirq_pct"] = cpu_util(c0, c1)
     m["value"] = m["fwd_mpps"]
     m["noise_pct"] = Noise.pct(n0, n1)
     m["window_s"] = round(dt, 3)
@@ -366,6 +439,38 @@ def run_udp(env, dp, name, size):
         m["status"] = "fail"
         m["error"] = "nothing forwarded"
     return m
+
+
+def cpu_times():
+    """Per CPU: (busy, softirq, total) jiffies from /proc/stat."""
+    res = []
+    with open("/proc/stat") as f:
+        for line in f:
+            if re.match(r"cpu\d+ ", line):
+                v = [int(x) for x in line.split()[1:9]]
+                idle = v[3] + v[4]
+                res.append((sum(v) - idle, v[6], sum(v)))
+    return res
+
+
+def cpu_util(a, b):
+    busy, sirq = [], []
+    for x, y in zip(a, b):
+        tot = max(1, y[2] - x[2])
+        busy.append(round(100.0 * (y[0] - x[0]) / tot, 1))
+        sirq.append(round(100.0 * (y[1] - x[1]) / tot, 1))
+    return busy, sirq
+
+
+def set_wmem_default(v):
+    """Set net.core.wmem_default (global, not per namespace); returns the
+    previous value."""
+    path = "/proc/sys/net/core/wmem_default"
+    with open(path) as f:
+        old = int(f.read().split()[0])
+    with open(path, "w") as f:
+        f.write("%d\n" % v)
+    return old
 
 
 def add_cycles(m):
@@ -504,6 +609,14 @@ def one(env, scenario, case, dp, rep, fn, *args):
            "status": "ok", "value": None}
     try:
         rec.update(fn(env, dp, name, *args))
+    except Skip as e:
+        rec["status"] = "skipped"
+        rec["error"] = str(e)[-600:]
+        if dp.name not in env.skip:
+            env.skip[dp.name] = rec["error"]
+            log("  %s cannot run here, skipped from now on: %s" %
+                (dp.name, rec["error"][:300]))
+        env.meta.setdefault("skipped", {})[dp.name] = rec["error"]
     except BenchError as e:
         rec["status"] = "error"
         rec["error"] = str(e)[-600:]
@@ -527,6 +640,8 @@ def one(env, scenario, case, dp, rep, fn, *args):
         extra += ", loss %.1f%%" % rec["loss_pct"]
     if rec.get("noise_pct", 0) >= o.noise_threshold:
         extra += " [other load %.0f%%]" % rec["noise_pct"]
+    if rec["status"] == "skipped":
+        return rec
     log("  %-8s %-13s rep %d  %-14s %s%s%s" % (
         scenario, case, rep, dp.name,
         "%.3f %s" % (v, unit) if v is not None else "-",
@@ -564,6 +679,13 @@ def main_run(o, out):
     env.meta = collect_meta(o)
     env.meta["started"] = datetime.datetime.now().isoformat(timespec="seconds")
     plan = QUICK_PLAN if o.quick else FULL_PLAN
+    if o.datapaths:
+        keep = set(o.datapaths.split(","))
+        plan = {k: v if v is None else
+                [(c, [n for n in names if n in keep]) for c, names in v]
+                for k, v in plan.items()}
+        plan = {k: v if v is None else [(c, n) for c, n in v if n]
+                for k, v in plan.items()}
     scen = o.scenarios
     stop = {"sig": None}
 
@@ -600,19 +722,41 @@ def main_run(o, out):
 
         if "tcp" in scen:
             for case, names in plan["tcp"]:
-                env.topo.set_offloads(case == "offloads=on")
-                log("TCP, iperf3 1 stream, %s: %s" % (case, " ".join(names)))
+                co = case_opts(case)
+                st, q = int(co.get("streams", 1)), int(co.get("queues", 1))
+                env.topo.set_offloads(co.get("offloads") == "on")
+                log("TCP, iperf3 %d stream(s), %s: %s" % (st, case,
+                                                         " ".join(names)))
                 for rep in range(1, o.reps + 1):
                     for n in names:
-                        one(env, "tcp", case, dps[n], rep, run_tcp)
+                        one(env, "tcp", case, dps[n], rep, run_tcp, st, q)
         env.topo.set_offloads(False)
         if "udp" in scen:
+            env.fwd_rps = o.udp_rps and env.topo.rps_fwd(env.rps_mask)
+            env.meta["udp_rps"] = env.fwd_rps
+            if env.fwd_rps:
+                # With RPS the frames wait in the forwarding CPU's backlog
+                # (up to netdev_max_backlog) while they still count against
+                # trafgen's send buffer: with the default 208 KiB it gets
+                # EAGAIN and aborts. Restored after the scenario.
+                env.wmem_saved = set_wmem_default(4 << 20)
+                env.meta["udp_wmem_default"] = 4 << 20
+            env.meta["udp_rps_mask"] = env.rps_mask if env.fwd_rps else None
             for case, names in plan["udp"]:
-                size = int(case.rstrip("B"))
-                log("UDP %d B forwarding (trafgen): %s" % (size, " ".join(names)))
+                size = int(case.split("B")[0])
+                far = "unreach" if case.endswith("-unreach") else "drop"
+                log("UDP %d B forwarding (trafgen, far end %s%s): %s" % (
+                    size, "UDP port unreachable" if far == "unreach" else
+                    env.topo.drop_method, ", RPS of f0/f1 on CPU mask %s" %
+                    env.rps_mask if env.fwd_rps else "", " ".join(names)))
                 for rep in range(1, o.reps + 1):
                     for n in names:
-                        one(env, "udp", case, dps[n], rep, run_udp, size)
+                        one(env, "udp", case, dps[n], rep, run_udp, size, far)
+            if env.fwd_rps:
+                env.topo.rps_fwd("0")
+                set_wmem_default(env.wmem_saved)
+                env.wmem_saved = None
+            env.fwd_rps = False
         if "txrx" in scen:
             for case, names in plan["txrx"]:
                 mode, size = case.split("-")
@@ -651,6 +795,8 @@ def main_run(o, out):
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         Proc.stop_all()
+        if env.wmem_saved:
+            set_wmem_default(env.wmem_saved)
         env.topo.cleanup()
         if env.plugin_dir:
             shutil.rmtree(env.plugin_dir, ignore_errors=True)
@@ -718,12 +864,24 @@ topology (built and removed by the bench, also on Ctrl-C or failure):
 
 scenarios (--scenarios, comma separated; default: all, --quick: %s):
   tune     net_af_packet devargs candidates; the best TCP rate is used after
-  tcp      iperf3 through the forwarder, veth offloads on and off
+  tcp      iperf3 through the forwarder, veth offloads on (1 stream, the
+           headline: default devargs, no LRO; and 8 streams, 2 queues)
+           and off
   udp      64 B and 1518 B UDP from trafgen, counted at the server veth;
-           Mpps, loss, testpmd cycles/packet
+           Mpps, loss, testpmd cycles/packet, lcore busy; far end drops in
+           its UDP layer (64B-unreach: closed port, ICMP port unreachable)
+           or by MAC (64B)
   txrx     testpmd txonly / rxonly on one port; far side drops early
-  latency  ping -i 0.01 RTT distribution (p50/p90/p99) per tov
+  latency  ping -i 0.01 RTT distribution (p50/p90/p99), CDF per datapath
   mq       iperf3 -P N with --queues queue counts (net_tpacket, af_packet)
+
+datapaths: net_tpacket (default devargs and variants, rx_mode=frames as
+tpacket-frames), net_af_packet, net_af_xdp (its default devargs on the same
+veths: copy mode), net_tap (its taps spliced into the veths' path with tc
+mirred), the kernel bridge and a direct veth pair. A datapath that cannot
+run here (PMD refuses its devargs, kernel feature missing) is recorded as
+skipped with the reason. The report's first table is the issue 15 targets
+(per-repetition ratios, also in results.json "targets").
 Ring memory per queue is reported from every DPDK run (devargs, driver log
 and the process's smaps).
 
@@ -733,7 +891,7 @@ are flagged (other load %%).
 """ % ",".join(QUICK_SCENARIOS))
     p.add_argument("--quick", action="store_true",
                    help="short mode: 1 rep, 3 s runs, fewer datapaths and "
-                   "scenarios (about 3 minutes)")
+                   "scenarios (about 4 minutes)")
     p.add_argument("--reps", type=int, help="repetitions per datapath "
                    "(default 3, --quick 1)")
     p.add_argument("--out", help="result directory (default "
@@ -758,6 +916,14 @@ are flagged (other load %%).
     p.add_argument("--mem-mb", type=int, default=1024, help="EAL -m")
     p.add_argument("--mbufs", type=int, default=32768,
                    help="testpmd --total-num-mbufs")
+    p.add_argument("--udp-rps", default="off", choices=("on", "off"),
+                   help="UDP scenario: receive processing of f0/f1 on the "
+                   "forwarding CPU (RPS), so that the generator's CPU only "
+                   "generates and the forwarder is the bottleneck "
+                   "(default off: the RX softirq then starves the "
+                   "forwarding lcore, receive livelock)")
+    p.add_argument("--datapaths", help="comma-separated datapaths to keep "
+                   "in every scenario's list (default: all of the plan)")
     p.add_argument("--afp-devargs", help="net_af_packet devargs (skips the "
                    "tuning pass)")
     p.add_argument("--tune-reps", type=int, default=1,
@@ -775,7 +941,13 @@ are flagged (other load %%).
     p.add_argument("--no-plots", action="store_true", help="skip gnuplot")
     p.add_argument("--report", metavar="DIR", help="only re-render the "
                    "report of an earlier run from DIR/results.json")
+    p.add_argument("--page", metavar="RST", help="with --report: write the "
+                   "targets table first into RST (the perf page, "
+                   "doc/guides/perf/index.rst), the run's tables before "
+                   "its 'Running the bench' section, and its plots next to "
+                   "it as latest-*.png")
     o = p.parse_args(argv)
+    o.udp_rps = o.udp_rps == "on"
     q = o.quick
     o.reps = o.reps or (1 if q else 3)
     o.duration = o.duration or (3.0 if q else 4.0)
@@ -798,7 +970,7 @@ are flagged (other load %%).
 def main(argv):
     o = parse_args(argv)
     if o.report:
-        report.render(o.report, plots=not o.no_plots)
+        report.render(o.report, plots=not o.no_plots, page=o.page)
         return 0
     if os.geteuid() != 0:
         print("tpacket-bench: needs root (namespaces, AF_PACKET)",

@@ -15,7 +15,7 @@ import sys
 UNITS = {"tcp": "Gbit/s", "mq": "Gbit/s", "udp": "Mpps", "txrx": "Mpps",
          "latency": "ms", "tune": ""}
 TITLES = {
-    "tcp": "TCP through the forwarder (iperf3, 1 stream)",
+    "tcp": "TCP through the forwarder (iperf3; 1 stream unless streams=N)",
     "udp": "UDP forwarding (trafgen -> forwarder -> server veth)",
     "txrx": "TX-only and RX-only (testpmd txonly / rxonly, one port)",
     "latency": "Round-trip time through the forwarder (ping -i 0.01)",
@@ -107,6 +107,13 @@ class Data:
         rs = self.runs(scen, case, dp)
         return rs and all(r["status"] != "ok" for r in rs)
 
+    def skipped(self, scen, case, dp):
+        """The reason when every run of dp was skipped (cannot run here)."""
+        rs = self.runs(scen, case, dp)
+        if rs and all(r["status"] == "skipped" for r in rs):
+            return rs[0].get("error") or "skipped"
+        return None
+
     def noisy(self, scen, case, dp):
         return sum(1 for r in self.runs(scen, case, dp)
                    if (r.get("noise_pct") or 0) >= self.thr)
@@ -119,6 +126,10 @@ def get(r, key):
     f = r.get("fwd") or {}
     if v is None and key == "imissed" and r.get("port_stats"):
         v = sum(p.get("RX-missed", 0) for p in r["port_stats"].values())
+    if v is None and key == "gen_softirq_pct" and r.get("cpu_softirq_pct"):
+        # Softirq share of the generator's CPU: the kernel's receive half
+        # of the datapath (f0's RX into the ring or XDP socket) runs there.
+        v = r["cpu_softirq_pct"][0]
     if v is None and key == "cycles_per_pkt":
         v = f.get("cycles_per_pkt")
     if v is None and key == "lcore_busy_pct" and r.get("fwd_s") and \
@@ -143,6 +154,9 @@ def rtxt(s):
 
 def tables(d):
     out = []
+    t = targets_table(d)
+    if t:
+        out.append(t)
     for scen in ("tune", "tcp", "udp", "txrx", "latency", "mq"):
         for case in d.cases(scen):
             t = table_for(d, scen, case)
@@ -156,7 +170,9 @@ def tables(d):
 
 def ref_for(d, scen, case):
     dps = d.dps(scen, case)
-    refs = [r for r in ("af_packet", "bridge") if r in dps]
+    want = ("af_packet", "af_xdp", "bridge") if scen == "udp" else \
+        ("af_packet", "bridge")
+    refs = [r for r in want if r in dps and not d.skipped(scen, case, r)]
     return refs
 
 
@@ -175,6 +191,8 @@ def table_for(d, scen, case):
         head += ["min", "median", "max"]
         if scen in ("udp", "txrx"):
             head += ["loss %", "cycles/pkt", "lcore busy %"]
+        if scen == "udp":
+            head += ["gen CPU softirq %"]
         if scen == "tcp":
             head += ["retrans", "imissed", "cycles/pkt", "lcore busy %"]
     head += ["x %s" % r for r in refs]
@@ -184,6 +202,11 @@ def table_for(d, scen, case):
         n = len(d.runs(scen, case, dp))
         mark = " (*)" if d.noisy(scen, case, dp) else ""
         row = [dp + mark, str(n)]
+        if d.skipped(scen, case, dp):
+            row += ["skipped"] * (len(head) - 2)
+            row[2] = "skipped (see below)"
+            rows.append(row)
+            continue
         if scen == "latency":
             for k in ("p50_ms", "p90_ms", "p99_ms", "max_ms"):
                 row.append(fmt(med_of(d, scen, case, dp, k), 3))
@@ -195,6 +218,8 @@ def table_for(d, scen, case):
             row += [w, "%s (%s)" % (w, fmt(max(vals), 2)), w]
             if scen in ("udp", "txrx"):
                 row += ["-", "-", "-"]
+            if scen == "udp":
+                row += ["-"]
             if scen == "tcp":
                 row += ["-", "-", "-", "-"]
         else:
@@ -206,6 +231,9 @@ def table_for(d, scen, case):
                                0))
                 row.append(fmt(med_of(d, scen, case, dp,
                                       "lcore_busy_pct"), 0))
+            if scen == "udp":
+                row.append(fmt(med_of(d, scen, case, dp, "gen_softirq_pct"),
+                               0))
             if scen == "tcp":
                 row.append(fmt(med_of(d, scen, case, dp, "retransmits"), 0))
                 row.append(imissed_txt(d, scen, case, dp))
@@ -223,6 +251,15 @@ def table_for(d, scen, case):
         rows.append(row)
     title = "%s: %s [%s]" % (TITLES[scen], case, unit)
     note = None
+    if scen == "udp":
+        note = "cycles/pkt and lcore busy: the forwarding lcore (medians); " \
+            "a forwarder below 95 %% busy was waiting for the generator. " \
+            "gen CPU softirq: share of the generator's CPU (0) in softirq, " \
+            "where the receive half of every datapath (veth f0 into the " \
+            "ring, socket or XDP socket) runs. " \
+            "Far end: %s." % ("UDP port unreachable (real MAC, closed port)"
+                              if case.endswith("-unreach") else
+                              "%s drop" % d.meta.get("drop_method"))
     if scen == "tcp":
         note = "retrans: iperf3 retransmits; imissed: frames the kernel " \
             "dropped because the RX ring was full (n/r: net_af_packet " \
@@ -231,6 +268,11 @@ def table_for(d, scen, case):
     if scen == "latency":
         note = "Per repetition the percentile of all pings; the table " \
             "shows the median over repetitions. x ratios are of p50."
+    sk = [(dp, d.skipped(scen, case, dp)) for dp in d.dps(scen, case)
+          if d.skipped(scen, case, dp)]
+    if sk:
+        note = (note + " " if note else "") + "Skipped: " + "; ".join(
+            "%s: %s" % (dp, why[:200]) for dp, why in sk) + "."
     return (title, head, rows, note)
 
 
@@ -301,6 +343,141 @@ def mq_table(d):
             "net_af_packet 22.11 does not report ring drops.")
 
 
+# --------------------------------------------------------------------------
+# Issue 15 targets: ratios of the default datapath to a reference, per
+# repetition (runs alternate, so a repetition's pair ran back to back).
+# (id, what, scenario, case, datapath, reference, metric, op, target)
+# --------------------------------------------------------------------------
+
+UDP_CASES = ("64B-unreach", "64B")
+TARGETS = [
+    ("tcp_vs_bridge", "TCP 1 stream, no LRO / bridge", "tcp",
+     "offloads=on", "tpacket", "bridge", "value", ">=", 1.2),
+    ("tcp_lro_vs_bridge", "TCP 1 stream, --enable-lro / bridge", "tcp",
+     "offloads=on", "tpacket-lro", "bridge", "value", ">=", 1.5),
+    ("tcp8q2_vs_bridge", "TCP 8 streams, 2 queues, no LRO / bridge", "tcp",
+     "offloads=on,streams=8,queues=2", "tpacket", "bridge", "value", ">=",
+     1.2),
+    ("tcp8q2_lro_vs_bridge", "TCP 8 streams, 2 queues, --enable-lro / "
+     "bridge", "tcp", "offloads=on,streams=8,queues=2", "tpacket-lro",
+     "bridge", "value", ">=", 1.5),
+    ("udp64_vs_af_xdp", "64 B UDP Mpps / net_af_xdp", "udp", UDP_CASES,
+     "tpacket", "af_xdp", "value", ">=", 1.3),
+    ("udp64_vs_af_packet", "64 B UDP Mpps / net_af_packet", "udp",
+     UDP_CASES, "tpacket", "af_packet", "value", ">=", 1.5),
+    ("udp64_cycles_vs_af_xdp", "64 B UDP forwarding cycles/pkt / "
+     "net_af_xdp", "udp", UDP_CASES, "tpacket", "af_xdp", "cycles_per_pkt",
+     "<=", 0.75),
+    ("ping_p50_vs_af_packet", "ping RTT p50 / net_af_packet", "latency",
+     "ping", "tpacket", "af_packet", "p50_ms", "<=", 1.5),
+    ("ping_p99_vs_af_packet", "ping RTT p99 / net_af_packet", "latency",
+     "ping", "tpacket", "af_packet", "p99_ms", "<=", 2.0),
+]
+# Also shown (not targets): the same ratios for other net_tpacket modes.
+TARGET_ALSO = ("tpacket-frames",)
+
+
+def per_rep_ratios(d, scen, case, dp, ref, key):
+    a = {r["rep"]: r for r in d.runs(scen, case, dp)}
+    b = {r["rep"]: r for r in d.runs(scen, case, ref)}
+    res = []
+    for rep in sorted(a):
+        ra, rb = a[rep], b.get(rep)
+        if rb is None or ra["status"] != "ok" or rb["status"] != "ok":
+            continue
+        va, vb = get(ra, key), get(rb, key)
+        if va is None or not vb:
+            continue
+        res.append({"rep": rep, "value": va, "ref": vb,
+                    "ratio": round(va / vb, 4)})
+    return res
+
+
+def targets(d):
+    """Every target with its per-repetition ratios, median, min-max and
+    pass/fail (on the median); "n/a" where a side did not run."""
+    out = []
+    for tid, what, scen, cases, dp, ref, key, op, tgt in TARGETS:
+        cases = cases if isinstance(cases, tuple) else (cases,)
+        cases = [c for c in cases if c in d.cases(scen)]
+        if not cases:
+            out.append({"id": tid, "what": what, "scenario": scen,
+                        "case": None, "datapath": dp, "ref": ref,
+                        "metric": key, "op": op, "target": tgt,
+                        "target_of": True, "per_rep": [], "median": None,
+                        "min": None, "max": None, "result": "n/a",
+                        "why_na": "not measured in this run",
+                        "lcore_busy_pct": None})
+        for case in cases:
+            for var in (dp,) + tuple(TARGET_ALSO if dp == "tpacket" else ()):
+                if var not in d.dps(scen, case):
+                    continue
+                reps = per_rep_ratios(d, scen, case, var, ref, key)
+                xs = [x["ratio"] for x in reps]
+                med = median(xs)
+                res = "n/a"
+                if med is not None:
+                    res = "pass" if (med >= tgt if op == ">=" else
+                                     med <= tgt) else "fail"
+                why = None
+                for n in (var, ref):
+                    sk = d.skipped(scen, case, n)
+                    if sk:
+                        why = "%s skipped: %s" % (n, sk)
+                    elif d.failed(scen, case, n):
+                        why = "%s failed" % n
+                busy = None
+                if scen == "udp":
+                    busy = [med_of(d, scen, case, n, "lcore_busy_pct")
+                            for n in (var, ref)]
+                out.append({
+                    "id": tid + ("" if var == dp else "@" + var) +
+                    ("" if len(cases) == 1 and scen != "udp" else
+                     "@" + case),
+                    "what": what, "scenario": scen, "case": case,
+                    "datapath": var, "ref": ref, "metric": key, "op": op,
+                    "target": tgt, "target_of": var == dp,
+                    "per_rep": reps, "median": med,
+                    "min": min(xs) if xs else None,
+                    "max": max(xs) if xs else None,
+                    "result": res, "why_na": why,
+                    "lcore_busy_pct": busy})
+    return out
+
+
+def targets_table(d, ts=None):
+    ts = targets(d) if ts is None else ts
+    if not ts:
+        return None
+    head = ["Target", "datapath (far end)", "target", "measured: median "
+            "(min-max), reps", "result"]
+    rows = []
+    for t in ts:
+        where = t["datapath"]
+        if t["scenario"] == "udp" and t["case"]:
+            where += " (%s)" % ("port unreachable" if t["case"].endswith(
+                "-unreach") else "MAC drop")
+        if t["median"] is None:
+            meas = "n/a" + (" (%s)" % t["why_na"][:120] if t["why_na"]
+                            else "")
+        else:
+            meas = "%.2f (%.2f-%.2f), %d" % (t["median"], t["min"], t["max"],
+                                             len(t["per_rep"]))
+        if t["lcore_busy_pct"] and None not in t["lcore_busy_pct"]:
+            meas += "; lcore busy %.0f / %.0f %%" % tuple(t["lcore_busy_pct"])
+        res = t["result"].upper() if t["target_of"] else \
+            t["result"] + " (info)"
+        rows.append([t["what"], where, "%s %.2f" % (t["op"], t["target"]),
+                     meas, res])
+    return ("Issue 15 targets: ratio to the reference, per repetition", head,
+            rows, "Ratios per repetition (the datapaths alternate, so each "
+            "pair ran back to back); result on the median. 64 B UDP: with "
+            "the port-unreachable far end the forwarder is the bottleneck, "
+            "with the MAC-drop far end the generator's CPU is (see lcore "
+            "busy). Rows marked (info) are other net_tpacket modes, not "
+            "targets.")
+
+
 def roundup_pow2(v):
     p = 1
     while p < v:
@@ -315,12 +492,25 @@ def expected_rings(r):
     if not vd:
         return None
     args = dict(kv.split("=", 1) for kv in vd[0].split(",")[1:] if "=" in kv)
+    if vd[0].startswith("net_af_xdp"):
+        return None, None, int(args.get("queue_count", 1)), \
+            "XSK fill/completion/RX/TX rings mapped from the socket; UMEM " \
+            "in the mbuf pool (not computed)"
+    if vd[0].startswith("net_tap"):
+        return 0, 0, 1, "no ring: read()/write() on the tap fd"
     if vd[0].startswith("net_tpacket"):
         g = (r.get("geometry") or [None])[0]
+        if not g and args.get("rx_mode") == "frames":
+            # A probe log this report does not parse (older bench).
+            return None, 0, int(args.get("queues", 1)), \
+                "RX frames ring (size not parsed)"
         if not g:
             return None
         rx = g["blocks"] * g["blocksz"]
         rxhow = "RX %d x %d B blocks" % (g["blocks"], g["blocksz"])
+        if args.get("rx_mode") == "frames":
+            rx = g.get("frames_bytes") or 0
+            rxhow = "RX TPACKET_V2 frames ring %d B" % rx
         if args.get("rx_mode") == "recvmmsg":
             # No ring: 32 slots of the largest frame in DPDK memory, and
             # the ring's budget as socket buffer (not mapped).
@@ -376,8 +566,9 @@ def memory_table(d):
         ports = max(1, len(r["vdevs"]))
         size = sum(m.get("size_kb", 0) for m in r.get("rings", [])) * 1024
         rss = sum(m.get("rss_kb", 0) for m in r.get("rings", [])) * 1024
+        tot = None if rx is None or tx is None else (rx + tx) * q
         rows.append([name, args or "(default)", mib(rx), mib(tx),
-                     mib((rx + tx) * q), mib(size / ports),
+                     mib(tot), mib(size / ports),
                      mib(rss / ports), how])
     return ("Ring memory per queue and per port", head, rows,
             "Computed from the devargs and net_tpacket's probe log; smaps: "
@@ -387,6 +578,8 @@ def memory_table(d):
 
 
 def mib(b):
+    if b is None:
+        return "-"
     return "%.2f MiB" % (b / 1048576.0) if b else "0"
 
 
@@ -594,6 +787,8 @@ def make_plots(d, out):
         c = d.cases("latency")[0]
         if cdf(d, c, os.path.join(out, "latency_cdf.png")):
             made.append("latency_cdf.png")
+            if os.path.exists(os.path.join(out, "latency_cdf_dp.png")):
+                made.append("latency_cdf_dp.png")
     cases = d.cases("mq")
     if cases:
         qcases = [c for c in cases if c.startswith("queues=")]
@@ -617,7 +812,8 @@ def make_plots(d, out):
         m = (m[0], m[1], keep, m[3])
     if m and m[2]:
         rows = [r[0] for r in m[2]]
-        tomib = lambda s: float(s.split()[0]) if s != "0" else 0.0  # noqa
+        tomib = lambda s: float(s.split()[0]) if s not in ("0", "-") \
+            else 0.0  # noqa
         series = [("RX ring / queue", [(tomib(r[2]),) * 3 for r in m[2]]),
                   ("TX ring / queue", [(tomib(r[3]),) * 3 for r in m[2]]),
                   ("smaps Size / port", [(tomib(r[5]),) * 3 for r in m[2]])]
@@ -661,11 +857,185 @@ def cdf(d, case, path):
                             for i, n in enumerate(names)),
     ]
     run_gp(path, gp)
+    cdf_panels(d, case, path[:-4] + "_dp.png")
     return True
 
 
-def render(out, plots=True):
+def cdf_panels(d, case, path):
+    """One CDF panel per datapath, a curve per repetition, with the
+    reference (net_af_packet, all repetitions) dashed in every panel."""
+    dat = path[:-4] + ".dat"
+    blocks, panels = 0, []
+    ref = None
+    with open(dat, "w") as f:
+        for dp in d.dps("latency", case):
+            curves = []
+            for r in d.runs("latency", case, dp):
+                xs = sorted(r.get("rtt_ms") or []) if r["status"] == "ok" \
+                    else []
+                if not xs:
+                    continue
+                f.write("# %s rep %d\n" % (dp, r["rep"]))
+                n = len(xs)
+                for i, x in enumerate(xs):
+                    f.write("%g %g\n" % (x, 100.0 * (i + 1) / n))
+                f.write("\n\n")
+                curves.append((blocks, r["rep"]))
+                blocks += 1
+            if curves:
+                panels.append((dp, curves))
+        if "af_packet" in [p for p, _ in panels]:
+            xs = sorted(x for r in d.runs("latency", case, "af_packet")
+                        if r["status"] == "ok" for x in r.get("rtt_ms", []))
+            f.write("# af_packet all\n")
+            for i, x in enumerate(xs):
+                f.write("%g %g\n" % (x, 100.0 * (i + 1) / len(xs)))
+            f.write("\n\n")
+            ref = blocks
+    if not panels:
+        return False
+    # One x range for all panels, so that they compare at a glance.
+    allx = [x for dp, _ in panels for r in d.runs("latency", case, dp)
+            if r["status"] == "ok" for x in r.get("rtt_ms") or [] if x > 0]
+    ncol = 3 if len(panels) > 4 else 2
+    nrow = (len(panels) + ncol - 1) // ncol
+    base = os.path.basename(dat)
+    gp = ["set terminal pngcairo size %d,%d font 'sans,9'" % (
+              330 * ncol, 260 * nrow + 40),
+          "set output '%s'" % os.path.basename(path),
+          "set multiplot layout %d,%d title 'ping RTT distribution per "
+          "datapath (a curve per repetition; dashed: net\\_af\\_packet, all "
+          "repetitions)'" % (nrow, ncol),
+          "set logscale x", "set grid xtics ytics", "set yrange [0:100]",
+          "set xrange [%g:%g]" % (min(allx) / 1.2, max(allx) * 1.2),
+          "set key bottom right noenhanced font 'sans,8'",
+          "set xlabel 'RTT, ms'", "set ylabel '% <= RTT'"]
+    for dp, curves in panels:
+        parts = ["'%s' index %d using 1:2 with steps lw 2 title 'rep %d'" %
+                 (base, b, rep) for b, rep in curves]
+        if ref is not None and dp != "af_packet":
+            parts.append("'%s' index %d using 1:2 with steps dt 2 lc "
+                         "rgb 'black' title 'af_packet (all)'" % (base, ref))
+        gp += ["set title '%s' noenhanced" % dp, "plot " + ", ".join(parts)]
+    gp.append("unset multiplot")
+    run_gp(path, gp)
+    return True
+
+
+def write_targets_json(out, d, ts):
+    """The targets with their per-repetition ratios: into results.json
+    ("targets") and targets.json."""
+    path = os.path.join(out, "results.json")
+    with open(path) as f:
+        full = json.load(f)
+    full["targets"] = ts
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        json.dump(full, f, indent=1)
+    os.replace(tmp, path)
+    with open(os.path.join(out, "targets.json"), "w") as f:
+        json.dump(ts, f, indent=1)
+
+
+BEGIN = ".. BEGIN %s: generated by tpacket-bench --report DIR --page PAGE, " \
+    "do not edit by hand"
+END = ".. END %s"
+
+
+def run_line(d):
+    m, o = d.meta, d.meta.get("options", {})
+    return ("``%s`` (%s mode), started %s, %s repetitions of %s s "
+            "(%s pings per latency run), wall time %s s%s; net_tpacket git "
+            "``%s``, plugin sha256 ``%s...``; %s CPUs, kernel ``%s``, "
+            "DPDK %s." % (
+                m.get("command"), "quick" if o.get("quick") else "full",
+                m.get("started"), o.get("reps"), o.get("duration"),
+                o.get("ping_count"), m.get("wall_s"),
+                "" if m.get("complete", True) else " (INCOMPLETE)",
+                m.get("git"), (m.get("plugin_sha256") or "")[:16],
+                m.get("cpus"), m.get("kernel"), m.get("dpdk")))
+
+
+def splice(text, name, block, before):
+    """Replace the named generated block of text, or insert it before the
+    first line equal to before (a section title)."""
+    b, e = BEGIN % name, END % name
+    block = b + "\n\n" + block.rstrip() + "\n\n" + e + "\n"
+    if b in text and e in text:
+        i, j = text.index(b), text.index(e) + len(e)
+        if j < len(text) and text[j] == "\n":
+            j += 1
+        return text[:i] + block + text[j:]
+    lines = text.split("\n")
+    for k, line in enumerate(lines):
+        if line == before and k + 1 < len(lines) and lines[k + 1] and \
+                set(lines[k + 1]) <= set("-~=^"):
+            return "\n".join(lines[:k]) + "\n" + block + "\n" + \
+                "\n".join(lines[k:])
+    return text.rstrip() + "\n\n" + block
+
+
+def write_page(out, d, ts, made, page):
+    """Put this run's targets table first in the perf page (before "Test
+    setup") and all its tables and plots in a section before "Running the
+    bench"; plots are copied next to the page as latest-<name>.png."""
+    pdir = os.path.dirname(os.path.abspath(page))
+    for pn in made:
+        shutil.copyfile(os.path.join(out, pn),
+                        os.path.join(pdir, "latest-" + pn))
+    with open(page) as f:
+        text = f.read()
+    tt = targets_table(d, ts)
+    sk = d.meta.get("skipped") or {}
+    blk = ["Issue 15 targets", "----------------", "",
+           "Generated from the run " + run_line(d) +
+           " The raw data of every repetition, with these ratios per "
+           "repetition, is in the run's ``results.json`` (``targets``).", ""]
+    if d.meta.get("options", {}).get("quick"):
+        blk += [".. note::", "", "   This is a **quick** run (fewer "
+                "datapaths and repetitions, shorter runs): it checks the "
+                "bench end to end; the targets are decided by a full "
+                "``make bench``.", ""]
+    blk.append(rst_table(tt) if tt else "No target was measured.")
+    if sk:
+        blk += ["", "Datapaths that could not run here (recorded as "
+                "skipped):", ""]
+        blk += ["* ``%s``: %s" % (k, v.replace("*", "\\*")[:300])
+                for k, v in sorted(sk.items())]
+    text = splice(text, "targets", "\n".join(blk), "Test setup")
+    # All tables of the run, and its plots.
+    lb = ["Latest run: all results", "-----------------------", "",
+          "All tables of the run " + run_line(d), ""]
+    for t in tables(d)[1:]:
+        lb.append(rst_table(t))
+    for pn in made:
+        lb += [".. figure:: latest-%s" % pn, "   :alt: %s" % pn, "",
+               "   %s" % PLOT_CAPTIONS.get(pn, pn), ""]
+    text = splice(text, "latest-run", "\n".join(lb), "Running the bench")
+    with open(page, "w") as f:
+        f.write(text)
+
+
+PLOT_CAPTIONS = {
+    "tcp.png": "TCP through the forwarder per datapath and case (median, "
+    "min-max).",
+    "udp.png": "UDP forwarded to the server veth (median, min-max).",
+    "cycles.png": "Forwarding lcore cycles per packet.",
+    "txrx.png": "testpmd txonly / rxonly, one port.",
+    "latency.png": "p50 and p99 of the ping RTT (log scale).",
+    "latency_cdf.png": "RTT distribution per datapath, all repetitions.",
+    "latency_cdf_dp.png": "RTT distribution, one panel per datapath, a curve "
+    "per repetition; dashed: net_af_packet.",
+    "mq.png": "TCP with eight flows against the queue count.",
+    "memory.png": "Ring memory per queue and per port.",
+}
+
+
+def render(out, plots=True, page=None):
     d = Data(out)
+    ts = targets(d)
+    write_targets_json(out, d, ts)
+    ts_rows = ts
     ts = tables(d)
     with open(os.path.join(out, "results.md"), "w") as f:
         f.write(header_md(d) + "\n")
@@ -691,8 +1061,16 @@ def render(out, plots=True):
             f.write("### Plots\n\n")
             for p in made:
                 f.write("![%s](%s)\n\n" % (p, p))
+    if page:
+        write_page(out, d, ts_rows, made, page)
     return made
 
 
 if __name__ == "__main__":
-    render(sys.argv[1] if len(sys.argv) > 1 else ".")
+    a = sys.argv[1:]
+    pg = None
+    if "--page" in a:
+        i = a.index("--page")
+        pg = a[i + 1]
+        del a[i:i + 2]
+    render(a[0] if a else ".", page=pg)

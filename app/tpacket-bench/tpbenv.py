@@ -40,6 +40,12 @@ class BenchError(Exception):
     pass
 
 
+class Skip(BenchError):
+    """A datapath that cannot run on this machine (PMD missing or refused
+    its devargs, kernel feature absent): recorded as skipped with the
+    reason, not as an error."""
+
+
 def run(argv, check=True, timeout=60, input=None):
     """Run a short command; returns stdout (str)."""
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -229,7 +235,7 @@ class Topology:
                          "tso", val, "tx", val, "rx", val))
         self.offloads = on
 
-    def bridge(self, on, rps=False):
+    def bridge(self, on, rps=None, mask="2"):
         for dev in ("f0", "f1"):
             if on:
                 self.ip("fwd", "link", "set", dev, "master", "br0")
@@ -240,13 +246,52 @@ class Topology:
             self.ip("fwd", "neigh", "flush", "dev", "br0", check=False)
             run(["bridge", "-n", self.ns["fwd"], "fdb", "replace",
                  FAKE_DST_MAC, "dev", "f1", "master", "static"], check=False)
-        if self.rps:
+        if rps is not None:
             # RPS: receive processing of the forwarder's ports on the
             # forwarding CPU (1) instead of the sender's.
-            mask = "2" if (on and rps) else "0"
-            for dev in ("f0", "f1"):
-                run(self.nsx("fwd", "sh", "-c", "echo %s > /sys/class/net/%s/"
-                             "queues/rx-0/rps_cpus" % (mask, dev)))
+            self.rps_fwd(mask if rps else "0")
+
+    def rps_fwd(self, mask):
+        """RPS of the forwarder's ports (f0, f1): receive processing on the
+        CPUs of mask (hex) instead of the sender's, "0" to turn it off."""
+        if not self.rps:
+            return False
+        for dev in ("f0", "f1"):
+            run(self.nsx("fwd", "sh", "-c", "echo %s > /sys/class/net/%s/"
+                         "queues/rx-0/rps_cpus" % (mask, dev)))
+        return True
+
+    def tap_wire(self, pairs):
+        """net_tap creates its own tap interfaces in the forwarder: splice
+        each into the path of the veth it replaces with tc mirred (what
+        enters f0 leaves by the tap to testpmd, what testpmd writes into
+        the tap leaves by f0), so the tap sits where the veth end was."""
+        for veth, tap in pairs:
+            for a, b in ((veth, tap), (tap, veth)):
+                self.ip("fwd", "link", "set", a, "up")
+                rc, out = try_run(["tc", "-n", self.ns["fwd"], "qdisc", "add",
+                                   "dev", a, "ingress"])
+                if rc != 0 and "exists" not in out:
+                    raise Skip("tc ingress qdisc on %s: %s" % (a, out.strip()))
+                rc, out = try_run(["tc", "-n", self.ns["fwd"], "filter", "add",
+                                   "dev", a, "parent", "ffff:", "prio", "1",
+                                   "protocol", "all", "u32", "match", "u32",
+                                   "0", "0", "action", "mirred", "egress",
+                                   "redirect", "dev", b])
+                if rc != 0:
+                    raise Skip("tc u32 + mirred redirect %s -> %s: %s" %
+                               (a, b, out.strip()[-300:]))
+
+    def tap_unwire(self, devs):
+        for dev in devs:
+            try_run(["tc", "-n", self.ns["fwd"], "qdisc", "del", "dev", dev,
+                     "ingress"])
+
+    def xdp_off(self, devs):
+        """Detach whatever XDP program a datapath left on the ports."""
+        for dev in devs:
+            try_run(["ip", "-n", self.ns["fwd"], "link", "set", "dev", dev,
+                     "xdp", "off"])
 
     def counters(self, role, dev):
         j = json.loads(self.ip(role, "-s", "-j", "link", "show", "dev", dev))
@@ -304,7 +349,7 @@ class Testpmd:
 
     seq = 0
 
-    def __init__(self, env, vdevs, app_args, logname):
+    def __init__(self, env, vdevs, app_args, logname, optional=False):
         Testpmd.seq += 1
         self.prefix = "tpkb-%s-%d" % (env.tag, Testpmd.seq)
         lc = env.opts.lcores
@@ -325,6 +370,9 @@ class Testpmd:
         if not self._wait_prompts(1, 60):
             out = self.proc.output()
             self.quit()
+            why = probe_failure(out)
+            if optional and why:
+                raise Skip(why)
             raise BenchError("testpmd did not start: %s" % out[-1500:])
 
     @property
@@ -415,6 +463,18 @@ class Testpmd:
         except OSError:
             pass
         return maps
+
+
+def probe_failure(out):
+    """Why EAL/testpmd refused the vdevs, from testpmd's output (None if
+    it is not a probe failure)."""
+    lines = [l.strip() for l in out.splitlines()]
+    bad = [l for l in lines if re.search(
+        r"devarg|invalid|unknown|not supported|failed to (initialize|probe)|"
+        r"Cannot (probe|init)|No such|not found|refus|error", l, re.I)]
+    if not bad and not any("Cannot init EAL" in l for l in lines):
+        return None
+    return "PMD refused devargs / probe failed: " + " | ".join(bad[:4])[:400]
 
 
 def parse_fwd_stats(out):
