@@ -95,6 +95,51 @@ tpk_flow_key_frame(struct tpk_flow_key *k, const uint8_t *frame, uint32_t len,
 		tpk_flow_key_ip6(k, frame + sizeof(eth), len - sizeof(eth));
 }
 
+/* A 32-bit mix step (multiply-rotate). */
+static inline uint32_t
+tpk_hash_step(uint32_t h, uint32_t w)
+{
+	w *= 0xcc9e2d51u;
+	w = (w << 15) | (w >> 17);
+	h ^= w * 0x1b873593u;
+	h = (h << 13) | (h >> 19);
+	return h * 5 + 0xe6546b64u;
+}
+
+uint32_t
+tpk_flow_frame_hash(const uint8_t *frame, uint32_t len)
+{
+	struct tpk_flow_key k;
+	const tpk_flow_word32_t *w;
+	uint32_t h = 0x9747b28cu, i;
+
+	tpk_flow_key_frame(&k, frame, len, false, 0, 0);
+	if (k.l3 != 0) {
+		/* Addresses, protocol and (not for fragments) ports. */
+		w = (const tpk_flow_word32_t *)k.ip_src;
+		for (i = 0; i < (k.l3 == 4 ? 1u : 4u); i++)
+			h = tpk_hash_step(h, w[i]);
+		w = (const tpk_flow_word32_t *)k.ip_dst;
+		for (i = 0; i < (k.l3 == 4 ? 1u : 4u); i++)
+			h = tpk_hash_step(h, w[i]);
+		h = tpk_hash_step(h, (uint32_t)k.proto << 16 | k.l4);
+		if (k.l4)
+			h = tpk_hash_step(h, (uint32_t)k.sport << 16 | k.dport);
+	} else {
+		/* Not IP: the MAC addresses and the EtherType. */
+		w = (const tpk_flow_word32_t *)k.dst;
+		for (i = 0; i < 3; i++)
+			h = tpk_hash_step(h, w[i]);
+		h = tpk_hash_step(h, k.eth_type);
+	}
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h != 0 ? h : 1;	/* 0 reads as "no hash" */
+}
+
 /* ------------------------------------------------------------ patterns */
 
 /* A header field an item may match: where it is and where it goes. */

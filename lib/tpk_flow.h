@@ -129,6 +129,14 @@ tpk_flow_key_match(const struct tpk_flow_key *k, const struct tpk_flow_key *val,
 void tpk_flow_key_frame(struct tpk_flow_key *k, const uint8_t *frame,
 			uint32_t len, bool tagged, uint16_t tpid, uint16_t tci);
 
+/*
+ * A flow hash of a frame for RTE_ETH_RX_OFFLOAD_RSS_HASH where the kernel
+ * reports none (rx_mode=frames and recvmmsg): IP addresses, protocol and
+ * ports (MACs and EtherType when not IP); the same for every frame of a
+ * flow, never 0. Not the kernel's skb hash.
+ */
+uint32_t tpk_flow_frame_hash(const uint8_t *frame, uint32_t len);
+
 /* ------------------------------------------------------------ patterns */
 
 enum tpk_flow_item_type {

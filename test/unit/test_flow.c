@@ -1638,6 +1638,31 @@ t_key_match_store_then_match(void)
 	CHECK_EQ(hits, 1);
 }
 
+/* The driver's own flow hash: per flow, ports and addresses count. */
+static void
+t_frame_hash(void)
+{
+	uint8_t f[128], g[128];
+	uint32_t n = udp4(f, 0), h;
+
+	memcpy(g, f, n);
+	h = tpk_flow_frame_hash(f, n);
+	CHECK(h != 0);
+	CHECK_EQ(tpk_flow_frame_hash(g, n), h);
+	put16(g + 14 + 20 + 2, 4790);		/* another dport */
+	CHECK(tpk_flow_frame_hash(g, n) != h);
+	memcpy(g, f, n);
+	g[14 + 12 + 3] ^= 1;			/* another source address */
+	CHECK(tpk_flow_frame_hash(g, n) != h);
+	memcpy(g, f, n);
+	memset(g + 14 + 20 + 8, 0x11, 4);	/* payload: not hashed */
+	CHECK_EQ(tpk_flow_frame_hash(g, n), h);
+	/* Runts and non-IP frames still get a hash. */
+	CHECK(tpk_flow_frame_hash(f, 10) != 0);
+	n = tb_eth(g, 0x88b5);
+	CHECK(tpk_flow_frame_hash(g, n + 20) != 0);
+}
+
 int
 main(void)
 {
@@ -1670,6 +1695,7 @@ main(void)
 	TEST(t_pat_unsupported_field);
 	TEST(t_pat_order);
 	TEST(t_pat_proto_conflict);
+	TEST(t_frame_hash);
 	TEST(t_pat_ethtype_conflict);
 	TEST(t_pat_icmp_after_ipv6);
 	TEST(t_pat_too_many);

@@ -21,9 +21,6 @@ tpk_rx_capa(const struct pmd_internals *pmd)
 	if (pmd->vnet_len)
 		c |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM | RTE_ETH_RX_OFFLOAD_UDP_CKSUM |
 			RTE_ETH_RX_OFFLOAD_TCP_LRO;
-	/* recvmsg() and V2 slots do not report the kernel's flow hash. */
-	if (pmd->da.rx_mode == TPK_RX_RECVMMSG || pmd->da.rx_mode == TPK_RX_FRAMES)
-		c &= ~RTE_ETH_RX_OFFLOAD_RSS_HASH;
 	return c;
 }
 

@@ -466,6 +466,9 @@ tpk_rx_recv(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 			r->next++;
 			continue;
 		}
+		/* recvmsg() reports no flow hash: one of our own. */
+		if (rxq->rss_hash)
+			f.rxhash = tpk_flow_frame_hash(f.data, f.snaplen);
 		rc = tpk_rx_frame(rxq, ctx->ring, &f, &bufs[n]);
 		if (unlikely(rc == TPK_RX_NOMBUF))
 			break;		/* the frame stays for the next burst */
@@ -550,6 +553,14 @@ tpk_rx_slots(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 
 		if (nx == TPK_V2_END)
 			break;
+		/* Slots are far apart (no hardware stream): fetch the next. */
+		if (rxq->v2_hot) {
+			const uint8_t *nx1 = (const uint8_t *)tpk_v2_slot(ctx->ring, c,
+				c->idx + 1 == c->nb_frames ? 0 : c->idx + 1);
+
+			rte_prefetch0(nx1);
+			rte_prefetch0(nx1 + RTE_CACHE_LINE_SIZE);
+		}
 		if (unlikely(nx == TPK_V2_BAD)) {
 			rxq->st.bad_vnet++;
 			tpk_v2_commit(ctx->ring, c);
@@ -564,6 +575,9 @@ tpk_rx_slots(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 				rxq->st.long_frames += !again;
 			}
 		}
+		/* V2 slots carry no flow hash: one of our own. */
+		if (rxq->rss_hash)
+			f.rxhash = tpk_flow_frame_hash(f.data, f.snaplen);
 		rc = tpk_rx_frame(rxq, base, &f, &bufs[n]);
 		/* No mbuf: the frame (or its copy) stays for the next burst. */
 		if (unlikely(rc == TPK_RX_NOMBUF))
