@@ -43,7 +43,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	da->fanout = TPK_FANOUT_RSS;
 	da->fanout_id = -1;
 	da->vnet_hdr = 1;
-	da->rx_mode = TPK_RX_RING;
+	da->rx_mode = TPK_RX_FRAMES;
 	da->tx_mode = TPK_TX_SENDMMSG;
 	da->tx_coalesce = 1;
 	da->reattach = 1;

@@ -1,16 +1,16 @@
 #!/bin/bash
 # Runs the whole suite and ends with "N passed, N failed, N skipped".
 #
-#  1. unit, in-process PMD (its RX cases again with rx_mode=recvmmsg and
-#     rx_mode=frames) and end-to-end tests against the system DPDK;
+#  1. unit, in-process PMD (its RX cases again with rx_mode=ring and
+#     rx_mode=recvmmsg) and end-to-end tests against the system DPDK;
 #  2. the sanitizer rerun and bounded fuzzing (not with TPK_QUICK);
 #  3. the DPDK version matrix (not with TPK_QUICK): each release tarball
 #     in DPDK_SRC_DIR (default ../shared/dpdk) is built once into a cache
 #     (devtools/dpdk-build.sh), net_tpacket is built against it with
 #     -Werror, and the suites of 1. run again with that DPDK's own
 #     testpmd, proc-info and dumpcap, less what only the system DPDK can
-#     run (matrix_exclude); the rx_mode=recvmmsg reruns only on the
-#     newest version. TPK_MATRIX=0 skips it.
+#     run (matrix_exclude); the rx_mode=ring and rx_mode=recvmmsg reruns
+#     only on the newest version. TPK_MATRIX=0 skips it.
 #
 # Test programs print one line per case: "PASS: name", "FAIL: name" or
 # "SKIP: name". Shell tests in test/e2e count as one case each: exit 0
@@ -70,9 +70,9 @@ run_script() {
 	esac
 }
 
-# The RX cases again with rx_mode=recvmmsg (no ring) and rx_mode=frames
-# (V2 slots): test_pmd --recvmmsg-set / --frames-set run the cases
-# test/pmd/test_cases.def flags TC_RECVMMSG.
+# The RX cases again with rx_mode=ring (the V3 ring) and rx_mode=recvmmsg
+# (no ring): test_pmd --ring-set / --recvmmsg-set run the cases
+# test/pmd/test_cases.def flags TC_RECVMMSG (the default is rx_mode=frames).
 
 # core_suites BUILD [E2E_EXCLUDE]: unit, PMD and end-to-end tests of one
 # build, with whatever dpdk-testpmd comes first in PATH. Adds a line to
@@ -89,9 +89,8 @@ core_suites() {
 		# (the modes' code has no DPDK-version-dependent part).
 		[ -n "${mid_version:-}" ] ||
 			run_prog test_pmd_recvmmsg "$b/test/pmd/test_pmd" --recvmmsg-set
-		# rx_mode=frames: the system build only.
-		[ -n "$label" ] ||
-			run_prog test_pmd_frames "$b/test/pmd/test_pmd" --frames-set
+		[ -n "${mid_version:-}" ] ||
+			run_prog test_pmd_ring "$b/test/pmd/test_pmd" --ring-set
 	fi
 	echo "== ${label}end-to-end tests"
 	for s in "$top"/test/e2e/*.sh; do
@@ -152,7 +151,7 @@ fi
 # The bootstrap is about the system DPDK (its fixtures are version-free).
 # DPDK's example applications, dpdk-test and OVS come from the distribution,
 # built against the system DPDK: a plugin of another version cannot load.
-matrix_exclude="doc_consistency bootstrap_sources eventdev_adapters ovs_dpdk flow_perf testpmd_tcp_frames"
+matrix_exclude="doc_consistency bootstrap_sources eventdev_adapters ovs_dpdk flow_perf"
 matrix_exclude+=" examples_ip examples_l2 examples_l3fwd examples_lsi examples_power"
 src_dir=${DPDK_SRC_DIR:-$top/../shared/dpdk}
 tarballs=()
@@ -186,7 +185,7 @@ else
 			export LD_LIBRARY_PATH=$prefix/lib${sys_ld:+:$sys_ld}
 			mid_version=
 			[ "$tb" = "${tarballs[${#tarballs[@]}-1]}" ] || mid_version=1
-			core_suites "$mb" "$matrix_exclude${mid_version:+ testpmd_tcp_recvmmsg}"
+			core_suites "$mb" "$matrix_exclude${mid_version:+ testpmd_tcp_recvmmsg testpmd_tcp_ring}"
 			mid_version=
 			export PATH=$sys_path LD_LIBRARY_PATH=$sys_ld
 		else

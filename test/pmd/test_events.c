@@ -239,7 +239,7 @@ test_queue_control(void)
 		ri.queue_state == RTE_ETH_QUEUE_STATE_STARTED && ri.mp == test_mp, out,
 		"queue 0 info");
 	REQUIRE(rte_eth_rx_burst_mode_get(port, 0, &bm) == 0 &&
-		strstr(bm.info, "TPACKET_V3") != NULL, out, "burst mode '%s'", bm.info);
+		strstr(bm.info, "TPACKET_V") != NULL, out, "burst mode '%s'", bm.info);
 	/* Monitor: nothing yet, so the power callback lets the core sleep. */
 	REQUIRE(rte_eth_get_monitor_addr(port, 0, &pmc) == 0 && pmc.size == 4, out, "monitor addr");
 	REQUIRE(pmc.fn(*(volatile uint32_t *)pmc.addr, pmc.opaque) == 0, out, "idle ring reads as busy");

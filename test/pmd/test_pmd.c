@@ -8,8 +8,9 @@
  *	test_pmd --recvmmsg-set				the TC_RECVMMSG cases of
  *							test_cases.def, with
  *							rx_mode=recvmmsg
- *	test_pmd --frames-set				the same cases with
- *							rx_mode=frames
+ *	test_pmd --ring-set / --frames-set		the same cases with
+ *							rx_mode=ring / frames
+ *							(the default: frames)
  */
 
 #include <errno.h>
@@ -96,8 +97,8 @@ usage(void)
 {
 	unsigned int i;
 
-	printf("usage: test_pmd [--list] [--devargs K=V[,K=V]] [--recvmmsg-set|--frames-set] [case...]\n"
-	       "cases (R: in the --recvmmsg-set and the --frames-set):\n");
+	printf("usage: test_pmd [--list] [--devargs K=V[,K=V]] [--ring-set|--recvmmsg-set|--frames-set] [case...]\n"
+	       "cases (R: in the RX-mode sets):\n");
 	for (i = 0; i < RTE_DIM(cases); i++)
 		printf("  %s%s\n", cases[i].name,
 		       cases[i].flags & TC_RECVMMSG ? " R" : "");
@@ -127,11 +128,13 @@ main(int argc, char **argv)
 			test_devargs = argv[++j];
 			snprintf(suffix, sizeof(suffix), "@%s", test_devargs);
 		} else if (strcmp(argv[j], "--recvmmsg-set") == 0 ||
+			   strcmp(argv[j], "--ring-set") == 0 ||
 			   strcmp(argv[j], "--frames-set") == 0) {
 			/* The RX cases again in another RX mode. */
 			recvmmsg_set = true;
-			test_devargs = argv[j][2] == 'r' ? "rx_mode=recvmmsg" :
-				"rx_mode=frames";
+			test_devargs = strcmp(argv[j], "--recvmmsg-set") == 0 ?
+				"rx_mode=recvmmsg" : strcmp(argv[j], "--ring-set") == 0 ?
+				"rx_mode=ring" : "rx_mode=frames";
 			snprintf(suffix, sizeof(suffix), "@%s", test_devargs);
 		} else if (nb_names < (int)RTE_DIM(cases)) {
 			names[nb_names++] = argv[j];

@@ -33,7 +33,7 @@ check_defaults_except_iface(void)
 	CHECK_EQ(da.txframes, 0);
 	CHECK_EQ(da.tx_coalesce, 1);
 	CHECK_EQ(da.reattach, 1);
-	CHECK_EQ(da.rx_mode, TPK_RX_RING);
+	CHECK_EQ(da.rx_mode, TPK_RX_FRAMES);
 	CHECK_EQ(da.fd_helper[0], 0);
 }
 
@@ -144,6 +144,7 @@ static const struct good goods[] = {
 	{ "tx_coalesce=0", F(tx_coalesce), 0 },
 	{ "rx_mode=ring", F(rx_mode), TPK_RX_RING },
 	{ "rx_mode=recvmmsg", F(rx_mode), TPK_RX_RECVMMSG },
+	{ "rx_mode=frames", F(rx_mode), TPK_RX_FRAMES },
 	{ "tx_coalesce=1", F(tx_coalesce), 1 },
 	{ "reattach=0", F(reattach), 0 },
 	{ "reattach=1", F(reattach), 1 },
