@@ -99,11 +99,14 @@ def datapaths(afp_args):
         DP("tpacket-recv", "dpdk", "net_tpacket", "rx_mode=recvmmsg"),
         DP("tpacket-recv-lro", "dpdk", "net_tpacket", "rx_mode=recvmmsg",
            app=["--enable-lro"]),
+        # Block geometry and retire timeout only matter to the V3 ring
+        # (rx_mode=ring, the default before rx_mode=frames).
+        DP("tpacket-rxring", "dpdk", "net_tpacket", "rx_mode=ring"),
         DP("tpacket-blk1m", "dpdk", "net_tpacket",
-           "blocksz=1048576,blocks=4"),
-        DP("tpacket-tov0", "dpdk", "net_tpacket", "tov=0"),
-        DP("tpacket-tov1", "dpdk", "net_tpacket", "tov=1"),
-        DP("tpacket-tov4", "dpdk", "net_tpacket", "tov=4"),
+           "rx_mode=ring,blocksz=1048576,blocks=4"),
+        DP("tpacket-tov0", "dpdk", "net_tpacket", "rx_mode=ring,tov=0"),
+        DP("tpacket-tov1", "dpdk", "net_tpacket", "rx_mode=ring,tov=1"),
+        DP("tpacket-tov4", "dpdk", "net_tpacket", "rx_mode=ring,tov=4"),
         # A new RX mode (may not exist in the plugin under test yet).
         DP("tpacket-frames", "dpdk", "net_tpacket", "rx_mode=frames",
            optional=True),
@@ -127,8 +130,8 @@ def datapaths(afp_args):
 # drop) and "<size>B-unreach" (real MAC, closed port: the far end drops in
 # its UDP layer and answers port unreachable, rate-limited).
 FULL_PLAN = {
-    "tcp": [("offloads=on", ["tpacket", "tpacket-frames", "tpacket-lro",
-                             "tpacket-nocoal", "tpacket-recv",
+    "tcp": [("offloads=on", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                             "tpacket-lro", "tpacket-nocoal", "tpacket-recv",
                              "tpacket-ring", "tpacket-bypass",
                              "tpacket-recv-lro", "af_packet", "af_xdp",
                              "net_tap", "bridge", "bridge-rps", "veth"]),
@@ -143,9 +146,10 @@ FULL_PLAN = {
     # the sender's CPU with veth. --udp-rps on moves it to the forwarding
     # CPU (the bridge is then what bridge-rps is), but its softirq starves
     # the forwarding lcore under a flood, so it is off by default.
-    "udp": [("64B-unreach", ["tpacket", "tpacket-frames", "af_packet",
-                             "af_xdp", "net_tap", "bridge"]),
-            ("64B", ["tpacket", "tpacket-frames", "tpacket-recv",
+    "udp": [("64B-unreach", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                             "af_packet", "af_xdp", "net_tap", "bridge"]),
+            ("64B", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                     "tpacket-recv",
                      "tpacket-ring", "tpacket-bypass", "tpacket-blk1m",
                      "af_packet", "af_xdp", "net_tap", "bridge", "veth"]),
             ("1518B", ["tpacket", "tpacket-ring", "tpacket-bypass",
@@ -157,24 +161,27 @@ FULL_PLAN = {
                             "af_packet", "af_xdp"]),
              ("txonly-1518B", ["tpacket", "tpacket-ring", "tpacket-bypass",
                                "af_packet", "af_xdp"])],
-    "latency": [("ping", ["tpacket", "tpacket-frames", "tpacket-tov0",
+    "latency": [("ping", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                          "tpacket-tov0",
                           "tpacket-tov4", "tpacket-recv", "af_packet",
                           "af_xdp", "net_tap", "bridge", "veth"])],
     "mq": None,     # built from --queues
 }
 QUICK_PLAN = {
-    "tcp": [("offloads=on", ["tpacket", "tpacket-frames", "tpacket-lro",
-                             "af_packet", "net_tap", "bridge", "veth"]),
+    "tcp": [("offloads=on", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                             "tpacket-lro", "af_packet", "net_tap", "bridge",
+                             "veth"]),
             ("offloads=on,streams=8,queues=2", ["tpacket", "tpacket-lro",
                                                 "bridge"]),
             ("offloads=off", ["tpacket", "af_packet", "bridge", "veth"])],
-    "udp": [("64B-unreach", ["tpacket", "tpacket-frames", "af_packet",
-                             "af_xdp", "net_tap", "bridge"]),
-            ("64B", ["tpacket", "tpacket-frames", "af_packet", "af_xdp",
-                     "net_tap", "bridge"])],
+    "udp": [("64B-unreach", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                             "af_packet", "af_xdp", "net_tap", "bridge"]),
+            ("64B", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                     "af_packet", "af_xdp", "net_tap", "bridge"])],
     "txrx": [("txonly-64B", ["tpacket", "af_packet"])],
-    "latency": [("ping", ["tpacket", "tpacket-frames", "tpacket-recv",
-                          "af_packet", "af_xdp", "net_tap", "bridge"])],
+    "latency": [("ping", ["tpacket", "tpacket-frames", "tpacket-rxring",
+                          "tpacket-recv", "af_packet", "af_xdp", "net_tap",
+                          "bridge"])],
     "mq": None,
 }
 

@@ -374,7 +374,7 @@ TARGETS = [
      "ping", "tpacket", "af_packet", "p99_ms", "<=", 2.0),
 ]
 # Also shown (not targets): the same ratios for other net_tpacket modes.
-TARGET_ALSO = ("tpacket-frames",)
+TARGET_ALSO = ("tpacket-frames", "tpacket-rxring")
 
 
 def per_rep_ratios(d, scen, case, dp, ref, key):

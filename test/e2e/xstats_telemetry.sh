@@ -9,7 +9,7 @@ ns=$(tpk_netns xs)
 peer=$(tpk_netns xp)
 tpk_veth "$ns" x0 "$peer" x1
 prefix=tpk-$TPK_TAG-xs
-TPK_FILE_PREFIX=$prefix tpk_testpmd_start "$ns" 0,1 "--vdev=net_tpacket0,iface=x0,blocks=2,blocksz=131072" \
+TPK_FILE_PREFIX=$prefix tpk_testpmd_start "$ns" 0,1 "--vdev=net_tpacket0,iface=x0,rx_mode=ring,blocks=2,blocksz=131072" \
 	"--no-mlockall --forward-mode=rxonly"
 
 # Not polling (forwarding not started): 2000 frames overflow a 2-block ring.
