@@ -12,7 +12,8 @@ as the kernel writes them (see test/unit/tpk_test_v3.h), trailing zeros
 trimmed (the target pads to 4096). fuzz_vnet_tx: the 16-byte request
 header described in fuzz_vnet_tx.c followed by a frame. fuzz_coalesce:
 the template layout described in fuzz_coalesce.c. fuzz_flow: flow items,
-rules and a frame as described in fuzz_flow.c.
+rules and a frame as described in fuzz_flow.c. fuzz_v2_slot: a knob byte
+then TPACKET_V2 slots of 1728 bytes (see fuzz_v2_slot.c).
 """
 import os
 import struct
@@ -475,6 +476,48 @@ def flow_seeds():
     }
 
 
+V2_SLOT = 1728
+TP_STATUS_COPY = 1 << 1
+TP_STATUS_VLAN_VALID = 1 << 4
+
+
+def v2_slot(fr, status=1, vnet_len=0, snap=None, length=None, mac=None,
+            tci=0, tpid=0):
+    """One slot: tpacket2_hdr (status, len, snaplen, mac, net, sec, nsec,
+    vlan_tci, vlan_tpid), then the frame at tp_mac."""
+    mac = mac if mac is not None else 82 + vnet_len
+    snap = len(fr) if snap is None else snap
+    length = snap if length is None else length
+    hdr = struct.pack("<IIIHHIIHH4x", status, length, snap, mac, mac + 14,
+                      1, 2, tci, tpid)
+    body = bytearray(V2_SLOT)
+    body[:len(hdr)] = hdr
+    if vnet_len:
+        body[mac - vnet_len:mac] = vnet()[:vnet_len]
+    body[mac:mac + min(len(fr), V2_SLOT - mac)] = fr[:V2_SLOT - mac]
+    return bytes(body)
+
+
+def v2_seeds():
+    """fuzz_v2_slot: knob byte, then slots."""
+    u = frame(4, 17, 32)[0]
+    t = frame(6, 6, 200)[0]
+    big = frame(4, 6, 3000)[0]
+    out = {
+        "one": bytes([0]) + v2_slot(u),
+        "vnet_two": bytes([1]) + v2_slot(u, vnet_len=10, mac=92) +
+        v2_slot(t, vnet_len=10, mac=92),
+        "copy_head": bytes([0x21]) + v2_slot(big, status=1 | TP_STATUS_COPY,
+                                            snap=V2_SLOT - 82,
+                                            length=len(big)),
+        "vlan": bytes([0x10]) + v2_slot(u, status=1 | TP_STATUS_VLAN_VALID,
+                                       tci=100),
+        "bad_mac": bytes([0]) + v2_slot(u, mac=V2_SLOT - 4),
+        "wrap": bytes([0x0e]) + v2_slot(u) * 3,
+    }
+    return out
+
+
 def main():
     top = os.path.dirname(os.path.abspath(__file__))
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(top, "corpus")
@@ -487,6 +530,7 @@ def main():
         "fuzz_coalesce": coalesce_seeds(),
         "fuzz_txhdr": txhdr_seeds(),
         "fuzz_flow": flow_seeds(),
+        "fuzz_v2_slot": v2_seeds(),
     }
     regress = os.path.join(os.path.dirname(out), "regress")
     for base, group in ((out, sets), (regress, regress_seeds())):
