@@ -126,41 +126,31 @@ sock_rings(int fd, const struct tpk_sock_cfg *cfg, struct tpk_ring *r,
 	int ret;
 
 	numa_prefer(cfg->numa_node, &ns);
-	if (cfg->block_size && cfg->rx_frame_size) {
-		struct tpacket_req req2;
+	if (cfg->block_size) {
+		/* V2 slots, or V3 blocks (which ignore the frame size beyond
+		 * a consistency check); V2 takes the leading tpacket_req. */
+		uint32_t fsz = cfg->rx_frame_size ? cfg->rx_frame_size : 2048;
 
-		memset(&req2, 0, sizeof(req2));
-		req2.tp_block_size = cfg->block_size;
-		req2.tp_block_nr = cfg->nb_blocks;
-		req2.tp_frame_size = cfg->rx_frame_size;
-		req2.tp_frame_nr = cfg->block_size / cfg->rx_frame_size *
-			cfg->nb_blocks;
-		if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req2,
-			       sizeof(req2)) < 0) {
-			what = "PACKET_RX_RING (V2)";
-			goto out;
-		}
-		r->block_size = cfg->block_size;
-		r->nb_blocks = cfg->nb_blocks;
-		r->rx_frame_size = cfg->rx_frame_size;
-		r->rx_frames = req2.tp_frame_nr;
-		*rx_len = (size_t)cfg->block_size * cfg->nb_blocks;
-	} else if (cfg->block_size) {
 		memset(&req, 0, sizeof(req));
 		req.tp_block_size = cfg->block_size;
 		req.tp_block_nr = cfg->nb_blocks;
-		/* V3 RX ignores the frame size beyond this consistency check. */
-		req.tp_frame_size = 2048;
-		req.tp_frame_nr = cfg->block_size / 2048 * cfg->nb_blocks;
-		req.tp_retire_blk_tov = cfg->tov_ms;
-		req.tp_feature_req_word = cfg->rxhash ? TP_FT_REQ_FILL_RXHASH : 0;
+		req.tp_frame_size = fsz;
+		req.tp_frame_nr = cfg->block_size / fsz * cfg->nb_blocks;
+		if (!cfg->rx_frame_size) {
+			req.tp_retire_blk_tov = cfg->tov_ms;
+			req.tp_feature_req_word = cfg->rxhash ?
+				TP_FT_REQ_FILL_RXHASH : 0;
+		}
 		if (setsockopt(fd, SOL_PACKET, PACKET_RX_RING, &req,
+			       cfg->rx_frame_size ? sizeof(struct tpacket_req) :
 			       sizeof(req)) < 0) {
 			what = "PACKET_RX_RING";
 			goto out;
 		}
 		r->block_size = cfg->block_size;
 		r->nb_blocks = cfg->nb_blocks;
+		r->rx_frame_size = cfg->rx_frame_size;
+		r->rx_frames = cfg->rx_frame_size ? req.tp_frame_nr : 0;
 		*rx_len = (size_t)cfg->block_size * cfg->nb_blocks;
 	}
 	if (cfg->tx_frame_size) {

@@ -122,7 +122,6 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 		 */
 		.ignore_outgoing = alone,
 	};
-	uint32_t fs = 0;
 	char err[128];
 	int ret;
 
@@ -133,10 +132,9 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 		 * Longer frames wait whole in the socket buffer, sized alike.
 		 */
 		uint64_t rb = (uint64_t)pmd->blocksz * pmd->blocks;
-		uint32_t bs;
+		uint32_t fs = tpk_v2_frame_size(tpk_frame_len(pmd->ni.mtu, 2));
+		uint32_t bs = tpk_v2_block_size(fs, pmd->blocksz);
 
-		fs = tpk_v2_frame_size(tpk_frame_len(pmd->ni.mtu, 2));
-		bs = tpk_v2_block_size(fs, pmd->blocksz);
 		cfg.rx_frame_size = fs;
 		cfg.block_size = bs;
 		cfg.nb_blocks = (uint32_t)RTE_MAX(rb / bs, (uint64_t)2);
@@ -163,7 +161,8 @@ tpk_rxq_open(struct pmd_internals *pmd, struct tpk_rxq *rxq, bool alone)
 	rxq->gso.active = false;
 	rxq->gso.in_ovf = false;
 	if (rxq->frames) {
-		tpk_v2_reset(&rxq->v2, fs, rxq->ring.rx_frames, pmd->vnet_len);
+		tpk_v2_reset(&rxq->v2, rxq->ring.rx_frame_size, rxq->ring.rx_frames,
+			     pmd->vnet_len);
 		/* cur.ring says the queue has a ring (started). */
 		tpk_v3_reset(&rxq->cur, rxq->ring.map, 0, 0, pmd->vnet_len);
 		return 0;
