@@ -459,6 +459,15 @@ t_csum_carries(void)
 	s = tpk_csum_add(s, buf + 31000, 34535);
 	CHECK_EQ(tpk_csum_fold(s),
 		 tpk_csum_fold(tpk_csum_add(0, buf, 65535)));
+	/*
+	 * The 64-bit word loop carries end-around: an accumulator near 2^64
+	 * plus all-ones words folds as the naive sum of the same pieces.
+	 */
+	memset(buf, 0xff, sizeof(buf));
+	s = tpk_csum_add(0xfffffffffffffefeull, buf, 4096);
+	s = tpk_csum_add(s, buf, 17);
+	CHECK_EQ(csum_be(tpk_csum_fold(s)),
+		 naive_fold(naive_sum(naive_sum(0xfefe, buf, 4096), buf, 17)));
 	/* A huge accumulator still folds right. */
 	CHECK_EQ(tpk_csum_fold(0xffffffffffffffffull), 0xffff);
 	CHECK_EQ(tpk_csum_fold(0x0000000100000000ull), 1);
