@@ -21,6 +21,7 @@ static inline uint64_t
 tpk_csum_add(uint64_t sum, const void *buf, size_t len)
 {
 	const uint8_t *p = buf;
+	uint64_t t = 0;
 	uint32_t w;
 
 	if (len >= 16) {
@@ -48,34 +49,30 @@ tpk_csum_add(uint64_t sum, const void *buf, size_t len)
 		a += a < ca;
 		sum = a;
 	}
-	{
-		/* Under 16 bytes left: 32-bit words cannot carry out of 64 bits. */
-		uint64_t t = 0;
-
-		while (len >= 4) {
-			memcpy(&w, p, 4);
-			t += w;
-			p += 4;
-			len -= 4;
-		}
-		if (len >= 2) {
-			uint16_t h;
-
-			memcpy(&h, p, 2);
-			t += h;
-			p += 2;
-			len -= 2;
-		}
-		if (len) {
-			uint16_t h = 0;
-
-			memcpy(&h, p, 1);	/* pad the odd byte with zero */
-			t += h;
-		}
-		/* End-around carry: sum may be near 2^64 after the wide loop. */
-		sum += t;
-		sum += sum < t;
+	/* Under 16 bytes left: 32-bit words cannot carry out of 64 bits. */
+	while (len >= 4) {
+		memcpy(&w, p, 4);
+		t += w;
+		p += 4;
+		len -= 4;
 	}
+	if (len >= 2) {
+		uint16_t h;
+
+		memcpy(&h, p, 2);
+		t += h;
+		p += 2;
+		len -= 2;
+	}
+	if (len) {
+		uint16_t h = 0;
+
+		memcpy(&h, p, 1);	/* pad the odd byte with zero */
+		t += h;
+	}
+	/* End-around carry: sum may be near 2^64 after the wide loop. */
+	sum += t;
+	sum += sum < t;
 	return sum;
 }
 
