@@ -43,7 +43,6 @@ struct tpk_v2_cursor {
 	uint32_t copy_len;	/* bytes recv() returned for it */
 	/* Counters: kept across tpk_v2_reset(). */
 	uint64_t bad_frames;	/* slots with an out-of-range header */
-	uint64_t copies;	/* frames longer than a slot, taken by recv() */
 	uint64_t copy_lost;	/* TP_STATUS_COPY with nothing queued */
 };
 
@@ -185,7 +184,6 @@ tpk_v2_copy(struct tpk_v2_cursor *c, int fd, uint8_t *buf, uint32_t size,
 		}
 		c->copied = true;
 		c->copy_len = (uint32_t)n;
-		c->copies++;
 	}
 	got = c->copy_len < size ? c->copy_len : size;
 	f->data = buf + c->vnet_len;

@@ -52,7 +52,7 @@ extra=$(comm -13 <(libs_of dpdk-testpmd) <({ libs_of dpdk-proc-info; libs_of dpd
 d=$(mktemp -d /run/tpk-testpmd.XXXXXX); tpk_track_dir "$d"
 TPM_FIFO=$d/cmd TPM_OUT=$d/out
 mkfifo "$TPM_FIFO"
-ip netns exec "$dut" env ${extra:+LD_PRELOAD="$extra"} dpdk-testpmd -l 0,1 $eal_mp -d "$TPK_PLUGIN" \
+ip netns exec "$dut" env ${extra:+LD_PRELOAD="$extra"} stdbuf -oL dpdk-testpmd -l 0,1 $eal_mp -d "$TPK_PLUGIN" \
 	--vdev=net_tpacket0,iface=md0 \
 	--vdev=net_tpacket1,iface=md1,rx_mode=recvmmsg -- -i --total-num-mbufs=4096 \
 	<"$TPM_FIFO" >"$TPM_OUT" 2>&1 &
@@ -100,6 +100,31 @@ grep -qE "RX-packets: *5[0-9]" "$d/pi" || { cat "$d/pi"; tpk_fail "proc-info: RX
 grep -q "rx_q0_kernel_drops" "$d/pi" || { cat "$d/pi"; tpk_fail "proc-info: no net_tpacket xstats"; }
 grep -q "tx_q0_syscalls" "$d/pi" || tpk_fail "proc-info: no TX xstats"
 echo "proc-info: stats and xstats of the port read from a secondary"
+
+# 3b. The drops of a DROP rule, read by a secondary: the rule's counters
+# are per-CPU maps behind the primary's descriptors, so the secondary asks
+# the primary over the multi-process channel.
+flow_drops() {
+	ip netns exec "$dut" dpdk-proc-info $eal_mp -d "$TPK_PLUGIN" -- --xstats 2>&1 |
+		awk '$1 == "rx_flow_drops:" { print $2; exit }'
+}
+before=$(flow_drops)
+[ -n "$before" ] || tpk_fail "proc-info: no rx_flow_drops xstat"
+tpk_testpmd_cmd "flow create 0 ingress pattern eth type is 0x88b5 / end actions drop / end"
+tpk_testpmd_wait "Flow rule #0 created" 30 || { tail -20 "$TPM_OUT"; tpk_fail "DROP rule not created"; }
+ip netns exec "$peer" python3 "$TPK_TOP/test/lib/rawsock.py" send mp0 30 3000
+for i in $(seq 30); do
+	after=$(flow_drops)
+	[ "$((after - before))" -ge 30 ] && break
+	sleep 0.2
+done
+[ "$((after - before))" -eq 30 ] ||
+	tpk_fail "proc-info: rx_flow_drops +$((after - before)), expected +30 (the primary's rule dropped 30)"
+tpk_testpmd_cmd "flow flush 0"
+tpk_testpmd_wait "Flow rule #0 destroyed" 10 || true
+# A destroyed rule's drops stay in the port's counter.
+[ "$(flow_drops)" -eq "$after" ] || tpk_fail "proc-info: rx_flow_drops changed when the rule went"
+echo "proc-info: rx_flow_drops +30 in a secondary after a DROP rule in the primary"
 
 # 4. dpdk-dumpcap captures what testpmd receives.
 tpk_testpmd_cmd "set fwd rxonly" "start"

@@ -240,6 +240,15 @@ test_queue_control(void)
 		"queue 0 info");
 	REQUIRE(rte_eth_rx_burst_mode_get(port, 0, &bm) == 0 &&
 		strstr(bm.info, "TPACKET_V") != NULL, out, "burst mode '%s'", bm.info);
+	/* Frames mode reports the started queue's own slots: whole odd
+	 * numbers of cache lines that hold a 1500-byte frame. */
+	if (strncmp(bm.info, "TPACKET_V2 frames, ", 19) == 0) {
+		unsigned int slot = 0;
+
+		REQUIRE(sscanf(bm.info + 19, "%u B slots", &slot) == 1 &&
+			slot % 64 == 0 && (slot / 64) % 2 == 1 && slot >= 1514 + 128,
+			out, "slot size in '%s'", bm.info);
+	}
 	/* Monitor: nothing yet, so the power callback lets the core sleep. */
 	REQUIRE(rte_eth_get_monitor_addr(port, 0, &pmc) == 0 && pmc.size == 4, out, "monitor addr");
 	REQUIRE(pmc.fn(*(volatile uint32_t *)pmc.addr, pmc.opaque) == 0, out, "idle ring reads as busy");

@@ -304,28 +304,42 @@ tpk_ptypes_set(struct rte_eth_dev *dev, uint32_t ptype_mask)
 }
 
 int
-tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid __rte_unused,
+tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
 		  struct rte_eth_burst_mode *mode)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
+	const struct tpk_rxq *rxq = qid < dev->data->nb_rx_queues ?
+		dev->data->rx_queues[qid] : NULL;
+	uint32_t slot;
 
-	if (pmd->da.rx_mode == TPK_RX_RECVMMSG)
+	if (pmd->da.rx_mode == TPK_RX_RECVMMSG) {
+		/* A started queue says what it has; else what it will get. */
+		slot = rxq != NULL && rxq->rcv != NULL ? rxq->rcv->slot_size :
+			tpk_rcv_slot_size(tpk_dev_frame_max(pmd->ni.max_mtu,
+							    pmd->ni.gso_max_size));
 		snprintf(mode->info, sizeof(mode->info),
-			 "recvmmsg, %u slots of %u B%s", TPK_RCV_BATCH,
-			 tpk_rcv_slot_size(tpk_dev_frame_max(pmd->ni.max_mtu,
-							  pmd->ni.gso_max_size)),
+			 "recvmmsg, %u slots of %u B%s", TPK_RCV_BATCH, slot,
 			 pmd->vnet_len ? ", vnet hdr" : "");
-	else if (pmd->da.rx_mode == TPK_RX_FRAMES)
+	} else if (pmd->da.rx_mode == TPK_RX_FRAMES) {
+		uint64_t bytes;
+
+		if (rxq != NULL && rxq->ring.rx_frame_size != 0) {
+			slot = rxq->ring.rx_frame_size;
+			bytes = (uint64_t)rxq->ring.nb_blocks *
+				rxq->ring.block_size;
+		} else {
+			slot = tpk_v2_frame_size(tpk_frame_len(pmd->ni.mtu, 2));
+			bytes = (uint64_t)pmd->blocks * pmd->blocksz;
+		}
 		snprintf(mode->info, sizeof(mode->info),
 			 "TPACKET_V2 frames, %u B slots, %" PRIu64 " B ring%s",
-			 tpk_v2_frame_size(tpk_frame_len(pmd->ni.mtu, 2)),
-			 (uint64_t)pmd->blocks * pmd->blocksz,
-			 pmd->vnet_len ? ", vnet hdr" : "");
-	else
+			 slot, bytes, pmd->vnet_len ? ", vnet hdr" : "");
+	} else {
 		snprintf(mode->info, sizeof(mode->info),
 			 "TPACKET_V3 ring %ux%u B, tov %u ms%s", pmd->blocks,
 			 pmd->blocksz, pmd->da.tov,
 			 pmd->vnet_len ? ", vnet hdr" : "");
+	}
 	return 0;
 }
 

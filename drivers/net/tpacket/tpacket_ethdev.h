@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include <rte_spinlock.h>
 #include <rte_common.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -27,6 +28,9 @@
 #include "tpk_vnet.h"
 
 extern int tpk_logtype;
+/* The vdev driver name: a port is ours if its driver has it. */
+#define TPK_DRIVER_NAME "net_tpacket"
+
 #define TPK_LOG(level, fmt, ...) \
 	rte_log(RTE_LOG_ ## level, tpk_logtype, "%s(): " fmt "\n", \
 		__func__, ##__VA_ARGS__)
@@ -92,6 +96,8 @@ struct tpk_gso_state {
 struct rte_flow;
 struct tpk_flow_table;
 struct tpk_flow_port {
+	/* Held by every rte_flow op and by the xstats that read the rules. */
+	rte_spinlock_t lock;
 	TAILQ_HEAD(, rte_flow) list;
 	uint16_t port_id;
 	uint32_t nb;		/* rules */
@@ -385,6 +391,8 @@ int tpk_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rc);
 int tpk_mp_init_primary(void);
 void tpk_mp_uninit_primary(void);
 int tpk_mp_attach(struct rte_eth_dev *dev);
+int tpk_mp_flow_xstats(struct rte_eth_dev *dev, uint64_t *drops,
+		       uint64_t *isolate_drops);
 void tpk_proc_free(struct rte_eth_dev *dev);
 int tpk_proc_rxq(const struct tpk_rxq *rxq, int *fd, uint8_t **ring);
 int tpk_proc_txq(const struct tpk_txq *txq, int *fd, uint8_t **map);

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 
 #include <rte_cycles.h>
+#include <rte_eal.h>
 #include <rte_flow.h>
 #include <rte_flow_driver.h>
 #include <rte_malloc.h>
@@ -383,8 +384,8 @@ tpk_flow_maps(struct rte_eth_dev *dev, struct rte_flow_error *error)
 	return 0;
 }
 
-int
-tpk_flow_attach(struct pmd_internals *pmd, int fd)
+static int
+tpk_flow_attach_locked(struct pmd_internals *pmd, int fd)
 {
 	if (!pmd->flow.filter_on || fd < 0)
 		return 0;
@@ -392,6 +393,18 @@ tpk_flow_attach(struct pmd_internals *pmd, int fd)
 		       sizeof(pmd->flow.filter_fd)) < 0)
 		return -errno;
 	return 0;
+}
+
+/* A queue's new socket gets the filter (queue start, re-attach). */
+int
+tpk_flow_attach(struct pmd_internals *pmd, int fd)
+{
+	int ret;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	ret = tpk_flow_attach_locked(pmd, fd);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return ret;
 }
 
 /* The filter goes on every open RX socket once a rule or isolation exists. */
@@ -410,7 +423,7 @@ tpk_flow_filter_all(struct rte_eth_dev *dev)
 
 		if (rxq == NULL)
 			continue;
-		ret = tpk_flow_attach(pmd, rxq->ring.fd);
+		ret = tpk_flow_attach_locked(pmd, rxq->ring.fd);
 		if (ret < 0) {
 			TPK_LOG(ERR, "%s: RX queue %u: SO_ATTACH_BPF: %s",
 				dev->data->name, i, strerror(-ret));
@@ -555,10 +568,14 @@ tpk_flow_resync(struct pmd_internals *pmd)
 	struct rte_eth_dev *dev;
 	int ret;
 
-	if (pmd->flow.rules_fd < 0 || (pmd->flow.nb == 0 && !pmd->flow.isolate))
+	rte_spinlock_lock(&pmd->flow.lock);
+	if (pmd->flow.rules_fd < 0 || (pmd->flow.nb == 0 && !pmd->flow.isolate)) {
+		rte_spinlock_unlock(&pmd->flow.lock);
 		return;
+	}
 	dev = &rte_eth_devices[pmd->flow.port_id];
 	ret = tpk_flow_push(dev);
+	rte_spinlock_unlock(&pmd->flow.lock);
 	if (ret < 0)
 		TPK_LOG(ERR, "%s: flow rules not updated for new queue membership: %s",
 			dev->data->name, strerror(-ret));
@@ -659,10 +676,10 @@ tpk_flow_build(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
 }
 
 static int
-tpk_flow_validate(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
-		  const struct rte_flow_item pattern[],
-		  const struct rte_flow_action actions[],
-		  struct rte_flow_error *error)
+tpk_flow_validate_locked(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+			 const struct rte_flow_item pattern[],
+			 const struct rte_flow_action actions[],
+			 struct rte_flow_error *error)
 {
 	struct rte_flow *f = rte_malloc("tpk_flow", sizeof(*f), 0);
 	int ret;
@@ -676,10 +693,10 @@ tpk_flow_validate(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
 }
 
 static struct rte_flow *
-tpk_flow_create(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
-		const struct rte_flow_item pattern[],
-		const struct rte_flow_action actions[],
-		struct rte_flow_error *error)
+tpk_flow_create_locked(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		       const struct rte_flow_item pattern[],
+		       const struct rte_flow_action actions[],
+		       struct rte_flow_error *error)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct rte_flow *f;
@@ -746,8 +763,8 @@ tpk_flow_known(struct pmd_internals *pmd, const struct rte_flow *flow)
 }
 
 static int
-tpk_flow_destroy(struct rte_eth_dev *dev, struct rte_flow *flow,
-		 struct rte_flow_error *error)
+tpk_flow_destroy_locked(struct rte_eth_dev *dev, struct rte_flow *flow,
+			struct rte_flow_error *error)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
@@ -764,7 +781,7 @@ tpk_flow_destroy(struct rte_eth_dev *dev, struct rte_flow *flow,
 }
 
 static int
-tpk_flow_flush(struct rte_eth_dev *dev, struct rte_flow_error *error)
+tpk_flow_flush_locked(struct rte_eth_dev *dev, struct rte_flow_error *error)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
@@ -781,9 +798,9 @@ tpk_flow_flush(struct rte_eth_dev *dev, struct rte_flow_error *error)
 }
 
 static int
-tpk_flow_query(struct rte_eth_dev *dev, struct rte_flow *flow,
-	       const struct rte_flow_action *action, void *data,
-	       struct rte_flow_error *error)
+tpk_flow_query_locked(struct rte_eth_dev *dev, struct rte_flow *flow,
+		      const struct rte_flow_action *action, void *data,
+		      struct rte_flow_error *error)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct rte_flow_query_count *qc = data;
@@ -813,7 +830,7 @@ tpk_flow_query(struct rte_eth_dev *dev, struct rte_flow *flow,
 }
 
 static int
-tpk_flow_isolate(struct rte_eth_dev *dev, int set, struct rte_flow_error *error)
+tpk_flow_isolate_locked(struct rte_eth_dev *dev, int set, struct rte_flow_error *error)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	bool was = pmd->flow.isolate;
@@ -834,6 +851,92 @@ tpk_flow_isolate(struct rte_eth_dev *dev, int set, struct rte_flow_error *error)
 	return 0;
 }
 
+/*
+ * The rule list, the counter slots and the map fds are also read by the
+ * xstats of other threads (telemetry, and the multi-process channel that
+ * serves a secondary's xstats): every rte_flow op holds the flow lock.
+ */
+static int
+tpk_flow_validate(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		  const struct rte_flow_item pattern[],
+		  const struct rte_flow_action actions[],
+		  struct rte_flow_error *error)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	ret = tpk_flow_validate_locked(dev, attr, pattern, actions, error);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return ret;
+}
+
+static struct rte_flow *
+tpk_flow_create(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
+		const struct rte_flow_item pattern[],
+		const struct rte_flow_action actions[],
+		struct rte_flow_error *error)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	struct rte_flow *f;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	f = tpk_flow_create_locked(dev, attr, pattern, actions, error);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return f;
+}
+
+static int
+tpk_flow_destroy(struct rte_eth_dev *dev, struct rte_flow *flow,
+		 struct rte_flow_error *error)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	ret = tpk_flow_destroy_locked(dev, flow, error);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return ret;
+}
+
+static int
+tpk_flow_flush(struct rte_eth_dev *dev, struct rte_flow_error *error)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	ret = tpk_flow_flush_locked(dev, error);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return ret;
+}
+
+static int
+tpk_flow_query(struct rte_eth_dev *dev, struct rte_flow *flow,
+	       const struct rte_flow_action *action, void *data,
+	       struct rte_flow_error *error)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	ret = tpk_flow_query_locked(dev, flow, action, data, error);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return ret;
+}
+
+static int
+tpk_flow_isolate(struct rte_eth_dev *dev, int set, struct rte_flow_error *error)
+{
+	struct pmd_internals *pmd = dev->data->dev_private;
+	int ret;
+
+	rte_spinlock_lock(&pmd->flow.lock);
+	ret = tpk_flow_isolate_locked(dev, set, error);
+	rte_spinlock_unlock(&pmd->flow.lock);
+	return ret;
+}
+
 static const struct rte_flow_ops tpk_flow_ops = {
 	.validate = tpk_flow_validate,
 	.create = tpk_flow_create,
@@ -847,6 +950,9 @@ int
 tpk_flow_ops_get(struct rte_eth_dev *dev __rte_unused,
 		 const struct rte_flow_ops **ops)
 {
+	/* The rule maps and programs are the primary's descriptors. */
+	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
+		return -ENOTSUP;
 	*ops = &tpk_flow_ops;
 	return 0;
 }
@@ -858,16 +964,18 @@ tpk_flow_xstats(struct pmd_internals *pmd, uint64_t *drops,
 	struct tpk_flow_cnt c;
 	struct rte_flow *f;
 
+	rte_spinlock_lock(&pmd->flow.lock);
 	*drops = pmd->flow.drops_gone;
 	*isolate_drops = 0;
-	if (pmd->flow.cnt_fd < 0)
-		return;
-	TAILQ_FOREACH(f, &pmd->flow.list, next)
-		if (f->rule.fate == TPK_FLOW_F_DROP &&
-		    tpk_flow_cnt_read(pmd, f->rule.cnt, &c) == 0)
-			*drops += c.hits;
-	if (tpk_flow_cnt_read(pmd, TPK_FLOW_CNT_ISOLATE, &c) == 0)
-		*isolate_drops = c.hits;
+	if (pmd->flow.cnt_fd >= 0) {
+		TAILQ_FOREACH(f, &pmd->flow.list, next)
+			if (f->rule.fate == TPK_FLOW_F_DROP &&
+			    tpk_flow_cnt_read(pmd, f->rule.cnt, &c) == 0)
+				*drops += c.hits;
+		if (tpk_flow_cnt_read(pmd, TPK_FLOW_CNT_ISOLATE, &c) == 0)
+			*isolate_drops = c.hits;
+	}
+	rte_spinlock_unlock(&pmd->flow.lock);
 }
 
 #else
@@ -922,6 +1030,7 @@ tpk_flow_init(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 
+	rte_spinlock_init(&pmd->flow.lock);
 	TAILQ_INIT(&pmd->flow.list);
 	pmd->flow.port_id = dev->data->port_id;
 	pmd->flow.rules_fd = -1;
@@ -936,6 +1045,7 @@ tpk_flow_uninit(struct rte_eth_dev *dev)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct rte_flow *f;
 
+	rte_spinlock_lock(&pmd->flow.lock);
 	while ((f = TAILQ_FIRST(&pmd->flow.list)) != NULL) {
 		TAILQ_REMOVE(&pmd->flow.list, f, next);
 		rte_free(f);
@@ -946,6 +1056,7 @@ tpk_flow_uninit(struct rte_eth_dev *dev)
 	pmd->flow.rules_fd = -1;
 	pmd->flow.cnt_fd = -1;
 	pmd->flow.filter_fd = -1;
+	rte_spinlock_unlock(&pmd->flow.lock);
 	/* No burst runs at close. */
 	rte_free((void *)(uintptr_t)pmd->flow.mark_tbl);
 	pmd->flow.mark_tbl = NULL;

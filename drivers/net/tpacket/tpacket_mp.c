@@ -24,6 +24,8 @@
 #include "tpacket_ethdev.h"
 
 #define TPK_MP_ACTION "net_tpacket_fds"
+/* A secondary's xstats: the flow drops are read from the primary's maps. */
+#define TPK_MP_FLOW_ACTION "net_tpacket_flow_xstats"
 
 struct tpk_mp_param {
 	char port[RTE_ETH_NAME_MAX_LEN];
@@ -33,7 +35,32 @@ struct tpk_mp_param {
 	int32_t err;		/* reply */
 };
 
+struct tpk_mp_flow_param {
+	char port[RTE_ETH_NAME_MAX_LEN];
+	int32_t err;		/* reply */
+	uint64_t drops;		/* reply: rx_flow_drops */
+	uint64_t isolate_drops;	/* reply: rx_flow_isolate_drops */
+};
+
 static int mp_users;
+
+/*
+ * A port of this driver by name, or NULL: a request may name any port,
+ * and only ours have our private data.
+ */
+static struct rte_eth_dev *
+tpk_mp_port(const char *name, size_t len)
+{
+	struct rte_eth_dev *dev;
+
+	if (strnlen(name, len) == len)
+		return NULL;
+	dev = rte_eth_dev_allocated(name);
+	if (dev == NULL || dev->device == NULL || dev->device->driver == NULL ||
+	    strcmp(dev->device->driver->name, TPK_DRIVER_NAME) != 0)
+		return NULL;
+	return dev;
+}
 
 static int
 tpk_mp_primary(const struct rte_mp_msg *msg, const void *peer)
@@ -48,7 +75,7 @@ tpk_mp_primary(const struct rte_mp_msg *msg, const void *peer)
 	snprintf(reply.name, sizeof(reply.name), "%s", TPK_MP_ACTION);
 	reply.len_param = sizeof(*rp);
 	*rp = *rq;
-	dev = rte_eth_dev_allocated(rq->port);
+	dev = tpk_mp_port(rq->port, sizeof(rq->port));
 	if (dev == NULL) {
 		rp->err = -ENODEV;
 		return rte_mp_reply(&reply, peer);
@@ -79,6 +106,31 @@ tpk_mp_primary(const struct rte_mp_msg *msg, const void *peer)
 	return rte_mp_reply(&reply, peer);
 }
 
+static int
+tpk_mp_flow_primary(const struct rte_mp_msg *msg, const void *peer)
+{
+	const struct tpk_mp_flow_param *rq = (const void *)msg->param;
+	struct rte_mp_msg reply;
+	struct tpk_mp_flow_param *rp = (void *)reply.param;
+	struct rte_eth_dev *dev;
+
+	memset(&reply, 0, sizeof(reply));
+	snprintf(reply.name, sizeof(reply.name), "%s", TPK_MP_FLOW_ACTION);
+	reply.len_param = sizeof(*rp);
+	if (msg->len_param != sizeof(*rq)) {
+		rp->err = -EINVAL;
+		return rte_mp_reply(&reply, peer);
+	}
+	memcpy(rp->port, rq->port, sizeof(rp->port));
+	dev = tpk_mp_port(rq->port, sizeof(rq->port));
+	if (dev == NULL)
+		rp->err = -ENODEV;
+	else
+		tpk_flow_xstats(dev->data->dev_private, &rp->drops,
+				&rp->isolate_drops);
+	return rte_mp_reply(&reply, peer);
+}
+
 int
 tpk_mp_init_primary(void)
 {
@@ -91,14 +143,56 @@ tpk_mp_init_primary(void)
 		mp_users--;
 		return -rte_errno;
 	}
+	ret = rte_mp_action_register(TPK_MP_FLOW_ACTION, tpk_mp_flow_primary);
+	if (ret < 0 && rte_errno != ENOTSUP && rte_errno != EEXIST) {
+		ret = -rte_errno;
+		rte_mp_action_unregister(TPK_MP_ACTION);
+		mp_users--;
+		return ret;
+	}
 	return 0;
 }
 
 void
 tpk_mp_uninit_primary(void)
 {
-	if (mp_users > 0 && --mp_users == 0)
+	if (mp_users > 0 && --mp_users == 0) {
+		rte_mp_action_unregister(TPK_MP_FLOW_ACTION);
 		rte_mp_action_unregister(TPK_MP_ACTION);
+	}
+}
+
+/*
+ * Secondary: the port's flow drops as the primary reads them (the counter
+ * maps are the primary's descriptors). 0 and both set, or -errno.
+ */
+int
+tpk_mp_flow_xstats(struct rte_eth_dev *dev, uint64_t *drops,
+		   uint64_t *isolate_drops)
+{
+	struct rte_mp_msg req;
+	struct rte_mp_reply rep;
+	struct tpk_mp_flow_param *rq = (void *)req.param;
+	const struct tpk_mp_flow_param *rp;
+	struct timespec ts = { .tv_sec = 1 };
+	int ret = -EIO;
+
+	memset(&req, 0, sizeof(req));
+	snprintf(req.name, sizeof(req.name), "%s", TPK_MP_FLOW_ACTION);
+	req.len_param = sizeof(*rq);
+	snprintf(rq->port, sizeof(rq->port), "%s", dev->data->name);
+	if (rte_mp_request_sync(&req, &rep, &ts) < 0)
+		return -EIO;
+	if (rep.nb_received == 1 && rep.msgs[0].len_param == sizeof(*rp)) {
+		rp = (const void *)rep.msgs[0].param;
+		ret = rp->err;
+		if (ret == 0) {
+			*drops = rp->drops;
+			*isolate_drops = rp->isolate_drops;
+		}
+	}
+	free(rep.msgs);
+	return ret;
 }
 
 void

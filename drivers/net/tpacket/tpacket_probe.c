@@ -25,8 +25,6 @@
 
 RTE_LOG_REGISTER(tpk_logtype, pmd.net.tpacket, NOTICE);
 
-#define TPK_DRIVER_NAME "net_tpacket"
-
 TPK_PTYPES_GET_DEFINE(tpk_ptypes_get, tpk_ptypes)
 
 static int

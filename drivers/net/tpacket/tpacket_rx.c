@@ -205,6 +205,19 @@ tpk_gso_emit(struct tpk_rxq *rxq, const uint8_t *ring, struct rte_mbuf **bufs,
 }
 
 /*
+ * The flow hash of a frame that is delivered: the kernel's (V3 blocks
+ * carry it) or, where the kernel reports none (V2 slots, recvmmsg), one
+ * of our own, computed only once the frame has its mbuf, so that a retry
+ * after a failed allocation does not hash it again.
+ */
+static inline uint32_t
+tpk_rx_hash(const struct tpk_rxq *rxq, const struct tpk_v3_frame *f)
+{
+	return (rxq->frames || rxq->rcv != NULL) ?
+		tpk_flow_frame_hash(f->data, f->snaplen) : f->rxhash;
+}
+
+/*
  * Check that a super-frame can be segmented and arm rxq->gso for it.
  * Returns false (frame dropped and counted) when it cannot.
  */
@@ -264,7 +277,7 @@ tpk_gso_start(struct tpk_rxq *rxq, const uint8_t *ring,
 	g->gso_size = mss;
 	g->vlan_tci = f->vlan_tci;
 	g->vlan_tpid = f->vlan_tpid;
-	g->rxhash = f->rxhash;
+	g->rxhash = rxq->rss_hash ? tpk_rx_hash(rxq, f) : 0;
 	g->ts = tpk_frame_ns(f);
 	g->has_mark = false;
 	if (unlikely(rxq->flow_hp != NULL))
@@ -413,7 +426,7 @@ tpk_rx_frame(struct tpk_rxq *rxq, const uint8_t *ring,
 	m->ol_flags |= flags;
 	tpk_set_vlan(rxq, m, f->vlan_tpid, f->vlan_tci);
 	if (rxq->rss_hash) {
-		m->hash.rss = f->rxhash;
+		m->hash.rss = tpk_rx_hash(rxq, f);
 		m->ol_flags |= RTE_MBUF_F_RX_RSS_HASH;
 	}
 	if (rxq->timestamp)
@@ -466,9 +479,6 @@ tpk_rx_recv(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 			r->next++;
 			continue;
 		}
-		/* recvmsg() reports no flow hash: one of our own. */
-		if (rxq->rss_hash)
-			f.rxhash = tpk_flow_frame_hash(f.data, f.snaplen);
 		rc = tpk_rx_frame(rxq, ctx->ring, &f, &bufs[n]);
 		if (unlikely(rc == TPK_RX_NOMBUF))
 			break;		/* the frame stays for the next burst */
@@ -575,9 +585,6 @@ tpk_rx_slots(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 				rxq->st.long_frames += !again;
 			}
 		}
-		/* V2 slots carry no flow hash: one of our own. */
-		if (rxq->rss_hash)
-			f.rxhash = tpk_flow_frame_hash(f.data, f.snaplen);
 		rc = tpk_rx_frame(rxq, base, &f, &bufs[n]);
 		/* No mbuf: the frame (or its copy) stays for the next burst. */
 		if (unlikely(rc == TPK_RX_NOMBUF))

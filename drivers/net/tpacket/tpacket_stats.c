@@ -293,9 +293,12 @@ tpk_xstats_get(struct rte_eth_dev *dev, struct rte_eth_xstat *xs,
 	 */
 	xs[k].value = ((const struct pmd_internals *)
 		       dev->data->dev_private)->reattaches;
-	/* The counter maps are the primary's descriptors. */
+	/* The counter maps are the primary's descriptors: a secondary asks. */
 	if (rte_eal_process_type() == RTE_PROC_PRIMARY)
 		tpk_flow_xstats(dev->data->dev_private, &xs[k + 1].value,
 				&xs[k + 2].value);
+	else if (tpk_mp_flow_xstats(dev, &xs[k + 1].value, &xs[k + 2].value) < 0)
+		TPK_LOG(DEBUG, "%s: flow drops not available from the primary",
+			dev->data->name);
 	return n;
 }
