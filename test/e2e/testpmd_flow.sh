@@ -27,7 +27,11 @@
 #     then a port range (udp dst spec 5100 last 5107) steers exactly it;
 #  6. isolated mode (port stopped around "flow isolate"): only the 5005
 #     rule's frames are received, the others are counted by the xstat
-#     rx_flow_isolate_drops; "flow isolate 0 0" restores delivery.
+#     rx_flow_isolate_drops; "flow isolate 0 0" restores delivery;
+# 10. without CAP_BPF/CAP_SYS_ADMIN (setpriv): validate and create refuse
+#     QUEUE ("needs the eBPF fanout") and DROP ("rte_flow needs eBPF")
+#     rules, and 200 frames of 50 flows
+#     are all received, spread over the queues.
 #
 # Exit 77 when the driver answers that flow rules need eBPF (no CAP_BPF);
 # "Function not implemented" (no rte_flow support) is a failure. Only flow
@@ -355,5 +359,39 @@ expect_q "$Q_S1" "5001 flows after flow isolate 0 0 (as without rules)"
 tpk_log "6. isolate off: delivery restored"
 
 tpk_testpmd_stop
+
+# ------------------------------------------------ 10. without eBPF
+# The same port in a testpmd that lacks CAP_BPF and CAP_SYS_ADMIN (and
+# unprivileged eBPF is off): every rule is refused with an error that says
+# why, and the port still receives everything, spread over its queues by
+# the kernel's own fanout hash.
+if [ "$(cat /proc/sys/kernel/unprivileged_bpf_disabled 2>/dev/null)" != 0 ] &&
+   command -v setpriv >/dev/null; then
+	TPK_TESTPMD_WRAP="setpriv --bounding-set=-bpf,-sys_admin,-perfmon"
+	tpk_testpmd_start "$NS_DUT" 0,1 "--vdev=net_tpacket0,iface=fd0" \
+		"--rxq=4 --txq=4 --nb-cores=1 --forward-mode=rxonly --no-mlockall"
+	TPK_TESTPMD_WRAP=
+	for c in "flow validate 0 ingress pattern $R1" \
+		 "flow create 0 ingress pattern eth / ipv4 / udp dst is 5002 / end actions count / drop / end"; do
+		out=$(tpk_testpmd_show "$c")
+		echo "$out" | grep -q 'Caught PMD error.*eBPF' ||
+			die "without CAP_BPF: '$c' not refused with an error naming eBPF: $out"
+	done
+	left=$(tpk_testpmd_show "flow list 0" | awk '$1 ~ /^[0-9]+$/')
+	[ -z "$left" ] || die "without CAP_BPF: flow list 0 shows rules: $left"
+	tpk_testpmd_cmd "start"
+	tpk_testpmd_wait 'Start.*forwarding\|rxonly packet forwarding' 5 || die "forwarding did not start (no CAP_BPF)"
+	sleep 0.3
+	xs_base; send "${S1[@]}"; settle rx_good_packets 200
+	[ "$(xd rx_good_packets)" -eq 200 ] ||
+		die "without CAP_BPF: 200 frames -> +$(xd rx_good_packets) received"
+	[ "$(qd | awk '{ n = 0; for (i = 1; i <= 4; i++) n += ($i > 0); print n }')" -ge 2 ] ||
+		die "without CAP_BPF: 50 flows did not spread over the queues: $(qd)"
+	[ "$(xd rx_flow_drops)" -eq 0 ] || die "without CAP_BPF: rx_flow_drops +$(xd rx_flow_drops)"
+	tpk_log "10. without CAP_BPF: rules refused (QUEUE: the eBPF fanout, DROP: rte_flow needs eBPF), 200/200 frames received on queues $(qd)"
+	tpk_testpmd_stop
+else
+	tpk_log "10. without CAP_BPF: not checked (unprivileged eBPF is allowed here, or no setpriv)"
+fi
 tpk_log "PASS"
 exit 0

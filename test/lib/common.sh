@@ -87,6 +87,8 @@ tpk_eal_args() {
 
 # tpk_testpmd_start NS LCORES "EAL extra" "testpmd args": starts testpmd -i
 # in NS reading commands from a FIFO. Sets TPM_PID, TPM_OUT, TPM_FIFO.
+# TPK_TESTPMD_WRAP, if set, is a command prefix (e.g. setpriv dropping
+# capabilities) that runs testpmd.
 tpk_testpmd_start() {
 	local ns=$1 lcores=$2 eal=$3 app=$4 d
 	[ -n "${TPK_PLUGIN:-}" ] || tpk_stage_plugin
@@ -95,7 +97,7 @@ tpk_testpmd_start() {
 	mkfifo "$TPM_FIFO"
 	# shellcheck disable=SC2086
 	# Line-buffered, so the output can be read while testpmd runs.
-	ip netns exec "$ns" stdbuf -oL dpdk-testpmd -l "$lcores" $(tpk_eal_args) $eal -- \
+	ip netns exec "$ns" ${TPK_TESTPMD_WRAP:-} stdbuf -oL dpdk-testpmd -l "$lcores" $(tpk_eal_args) $eal -- \
 		-i --total-num-mbufs=32768 $app <"$TPM_FIFO" >"$TPM_OUT" 2>&1 &
 	TPM_PID=$!
 	tpk_track_pid "$TPM_PID"
