@@ -74,6 +74,10 @@ tpk_mp_primary(const struct rte_mp_msg *msg, const void *peer)
 	memset(&reply, 0, sizeof(reply));
 	snprintf(reply.name, sizeof(reply.name), "%s", TPK_MP_ACTION);
 	reply.len_param = sizeof(*rp);
+	if (msg->len_param != sizeof(*rq)) {
+		rp->err = -EINVAL;
+		return rte_mp_reply(&reply, peer);
+	}
 	*rp = *rq;
 	dev = tpk_mp_port(rq->port, sizeof(rq->port));
 	if (dev == NULL) {
