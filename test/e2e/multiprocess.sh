@@ -125,6 +125,10 @@ tpk_testpmd_wait "Flow rule #0 destroyed" 10 || true
 # A destroyed rule's drops stay in the port's counter.
 [ "$(flow_drops)" -eq "$after" ] || tpk_fail "proc-info: rx_flow_drops changed when the rule went"
 echo "proc-info: rx_flow_drops +30 in a secondary after a DROP rule in the primary"
+# ... and rte_flow itself is the primary's: a secondary is refused.
+ip netns exec "$dut" "$sec" -l 1 --proc-type=secondary $eal_mp -- net_tpacket0 flow 0 >"$d/flow" 2>&1 ||
+	{ cat "$d/flow"; tpk_fail "secondary: rte_flow not refused with ENOSYS"; }
+grep '^PASS' "$d/flow"
 
 # 4. dpdk-dumpcap captures what testpmd receives.
 tpk_testpmd_cmd "set fwd rxonly" "start"

@@ -1,17 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause
  * A secondary process that uses a net_tpacket port of a running primary:
- *   test_mp_secondary <EAL args> -- <port name> rx <n> | tx <n>
+ *   test_mp_secondary <EAL args> -- <port name> rx <n> | tx <n> | flow 0
  * rx: receive n frames of ethertype 0x88b5 on queue 0 and check that they
  * carry sequence numbers 0..n-1 in order; tx: send n such frames (seq
- * 1000..) on queue 0. Prints PASS/FAIL lines.
+ * 1000..) on queue 0; flow: rte_flow is the primary's (its rules live in
+ * eBPF maps behind the primary's descriptors), so validating and creating
+ * a rule here must fail: ENOSYS, the secondary's port has no flow ops.
+ * Prints PASS/FAIL lines.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include <rte_eal.h>
+#include <rte_errno.h>
 #include <rte_ethdev.h>
+#include <rte_flow.h>
 #include <rte_mbuf.h>
 
 #include "rte_pmd_tpacket.h"
@@ -66,7 +72,29 @@ main(int argc, char **argv)
 	}
 	printf("ready\n");
 	fflush(stdout);
-	if (strcmp(mode, "rx") == 0) {
+	if (strcmp(mode, "flow") == 0) {
+		const struct rte_flow_attr attr = { .ingress = 1 };
+		const struct rte_flow_item pattern[] = {
+			{ .type = RTE_FLOW_ITEM_TYPE_ETH },
+			{ .type = RTE_FLOW_ITEM_TYPE_END },
+		};
+		const struct rte_flow_action actions[] = {
+			{ .type = RTE_FLOW_ACTION_TYPE_DROP },
+			{ .type = RTE_FLOW_ACTION_TYPE_END },
+		};
+		struct rte_flow_error err;
+		struct rte_flow *f;
+		int rv;
+
+		rv = rte_flow_validate(port, &attr, pattern, actions, &err);
+		f = rte_flow_create(port, &attr, pattern, actions, &err);
+		ok = rv == -ENOSYS && f == NULL && rte_errno == ENOSYS;
+		printf("%s: secondary_flow (validate %d, create %s, errno %d)\n",
+		       ok ? "PASS" : "FAIL", rv, f == NULL ? "refused" : "accepted",
+		       rte_errno);
+		if (f != NULL)
+			rte_flow_destroy(port, f, &err);
+	} else if (strcmp(mode, "rx") == 0) {
 		uint64_t end = ms() + 5000;
 		int got = 0;
 

@@ -20,7 +20,6 @@
 #include <sys/socket.h>
 
 #include <rte_cycles.h>
-#include <rte_eal.h>
 #include <rte_flow.h>
 #include <rte_flow_driver.h>
 #include <rte_malloc.h>
@@ -950,9 +949,6 @@ int
 tpk_flow_ops_get(struct rte_eth_dev *dev __rte_unused,
 		 const struct rte_flow_ops **ops)
 {
-	/* The rule maps and programs are the primary's descriptors. */
-	if (rte_eal_process_type() != RTE_PROC_PRIMARY)
-		return -ENOTSUP;
 	*ops = &tpk_flow_ops;
 	return 0;
 }
