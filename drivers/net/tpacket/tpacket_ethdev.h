@@ -388,6 +388,7 @@ int tpk_reta_query(struct rte_eth_dev *dev,
 int tpk_rss_hash_conf_get(struct rte_eth_dev *dev, struct rte_eth_rss_conf *rc);
 
 /* tpacket_mp.c: secondary processes. */
+bool tpk_dev_is_ours(const struct rte_eth_dev *dev);
 int tpk_mp_init_primary(void);
 void tpk_mp_uninit_primary(void);
 int tpk_mp_attach(struct rte_eth_dev *dev);

@@ -56,8 +56,7 @@ tpk_mp_port(const char *name, size_t len)
 	if (strnlen(name, len) == len)
 		return NULL;
 	dev = rte_eth_dev_allocated(name);
-	if (dev == NULL || dev->device == NULL || dev->device->driver == NULL ||
-	    strcmp(dev->device->driver->name, TPK_DRIVER_NAME) != 0)
+	if (dev == NULL || !tpk_dev_is_ours(dev))
 		return NULL;
 	return dev;
 }

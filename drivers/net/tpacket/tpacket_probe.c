@@ -360,6 +360,14 @@ tpk_remove(struct rte_vdev_device *vdev)
 	return 0;
 }
 
+/* Is dev a port of this driver (and its private data ours)? */
+bool
+tpk_dev_is_ours(const struct rte_eth_dev *dev)
+{
+	return dev->device != NULL && dev->device->driver != NULL &&
+		strcmp(dev->device->driver->name, TPK_DRIVER_NAME) == 0;
+}
+
 int
 rte_pmd_tpacket_get_info(uint16_t port_id, struct rte_pmd_tpacket_info *info)
 {
@@ -369,8 +377,7 @@ rte_pmd_tpacket_get_info(uint16_t port_id, struct rte_pmd_tpacket_info *info)
 	if (info == NULL || !rte_eth_dev_is_valid_port(port_id))
 		return -EINVAL;
 	dev = &rte_eth_devices[port_id];
-	if (dev->device == NULL || dev->device->driver == NULL ||
-	    strcmp(dev->device->driver->name, TPK_DRIVER_NAME) != 0)
+	if (!tpk_dev_is_ours(dev))
 		return -ENOTSUP;
 	pmd = dev->data->dev_private;
 	memset(info, 0, sizeof(*info));
