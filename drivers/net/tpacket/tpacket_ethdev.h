@@ -4,12 +4,12 @@
 #ifndef TPACKET_ETHDEV_H
 #define TPACKET_ETHDEV_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
-#include <rte_spinlock.h>
 #include <rte_common.h>
 #include <rte_log.h>
 #include <rte_mbuf.h>
@@ -96,8 +96,14 @@ struct tpk_gso_state {
 struct rte_flow;
 struct tpk_flow_table;
 struct tpk_flow_port {
-	/* Held by every rte_flow op and by the xstats that read the rules. */
-	rte_spinlock_t lock;
+	/*
+	 * Held by every rte_flow op and by the xstats that read the rules.
+	 * A mutex, not a spinlock: an op holds it across bpf() calls (a
+	 * program load runs the verifier), and the threads that wait
+	 * (telemetry, the MP channel, the link event thread) should sleep.
+	 * No burst takes it. Process-shared: it lives in dev_private.
+	 */
+	pthread_mutex_t lock;
 	TAILQ_HEAD(, rte_flow) list;
 	uint16_t port_id;
 	uint32_t nb;		/* rules */

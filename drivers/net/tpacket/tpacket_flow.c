@@ -27,6 +27,18 @@
 
 #include "tpacket_ethdev.h"
 
+static inline void
+tpk_flow_lock(struct pmd_internals *pmd)
+{
+	pthread_mutex_lock(&pmd->flow.lock);
+}
+
+static inline void
+tpk_flow_unlock(struct pmd_internals *pmd)
+{
+	pthread_mutex_unlock(&pmd->flow.lock);
+}
+
 struct rte_flow {
 	TAILQ_ENTRY(rte_flow) next;
 	struct tpk_flow_rule rule;	/* rule.match points at m */
@@ -400,9 +412,9 @@ tpk_flow_attach(struct pmd_internals *pmd, int fd)
 {
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	ret = tpk_flow_attach_locked(pmd, fd);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return ret;
 }
 
@@ -567,14 +579,14 @@ tpk_flow_resync(struct pmd_internals *pmd)
 	struct rte_eth_dev *dev;
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	if (pmd->flow.rules_fd < 0 || (pmd->flow.nb == 0 && !pmd->flow.isolate)) {
-		rte_spinlock_unlock(&pmd->flow.lock);
+		tpk_flow_unlock(pmd);
 		return;
 	}
 	dev = &rte_eth_devices[pmd->flow.port_id];
 	ret = tpk_flow_push(dev);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	if (ret < 0)
 		TPK_LOG(ERR, "%s: flow rules not updated for new queue membership: %s",
 			dev->data->name, strerror(-ret));
@@ -864,9 +876,9 @@ tpk_flow_validate(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	ret = tpk_flow_validate_locked(dev, attr, pattern, actions, error);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return ret;
 }
 
@@ -879,9 +891,9 @@ tpk_flow_create(struct rte_eth_dev *dev, const struct rte_flow_attr *attr,
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct rte_flow *f;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	f = tpk_flow_create_locked(dev, attr, pattern, actions, error);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return f;
 }
 
@@ -892,9 +904,9 @@ tpk_flow_destroy(struct rte_eth_dev *dev, struct rte_flow *flow,
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	ret = tpk_flow_destroy_locked(dev, flow, error);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return ret;
 }
 
@@ -904,9 +916,9 @@ tpk_flow_flush(struct rte_eth_dev *dev, struct rte_flow_error *error)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	ret = tpk_flow_flush_locked(dev, error);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return ret;
 }
 
@@ -918,9 +930,9 @@ tpk_flow_query(struct rte_eth_dev *dev, struct rte_flow *flow,
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	ret = tpk_flow_query_locked(dev, flow, action, data, error);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return ret;
 }
 
@@ -930,9 +942,9 @@ tpk_flow_isolate(struct rte_eth_dev *dev, int set, struct rte_flow_error *error)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	int ret;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	ret = tpk_flow_isolate_locked(dev, set, error);
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	return ret;
 }
 
@@ -960,7 +972,7 @@ tpk_flow_xstats(struct pmd_internals *pmd, uint64_t *drops,
 	struct tpk_flow_cnt c;
 	struct rte_flow *f;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	*drops = pmd->flow.drops_gone;
 	*isolate_drops = 0;
 	if (pmd->flow.cnt_fd >= 0) {
@@ -971,7 +983,7 @@ tpk_flow_xstats(struct pmd_internals *pmd, uint64_t *drops,
 		if (tpk_flow_cnt_read(pmd, TPK_FLOW_CNT_ISOLATE, &c) == 0)
 			*isolate_drops = c.hits;
 	}
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 }
 
 #else
@@ -1025,8 +1037,12 @@ void
 tpk_flow_init(struct rte_eth_dev *dev)
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
+	pthread_mutexattr_t ma;
 
-	rte_spinlock_init(&pmd->flow.lock);
+	pthread_mutexattr_init(&ma);
+	pthread_mutexattr_setpshared(&ma, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(&pmd->flow.lock, &ma);
+	pthread_mutexattr_destroy(&ma);
 	TAILQ_INIT(&pmd->flow.list);
 	pmd->flow.port_id = dev->data->port_id;
 	pmd->flow.rules_fd = -1;
@@ -1041,7 +1057,7 @@ tpk_flow_uninit(struct rte_eth_dev *dev)
 	struct pmd_internals *pmd = dev->data->dev_private;
 	struct rte_flow *f;
 
-	rte_spinlock_lock(&pmd->flow.lock);
+	tpk_flow_lock(pmd);
 	while ((f = TAILQ_FIRST(&pmd->flow.list)) != NULL) {
 		TAILQ_REMOVE(&pmd->flow.list, f, next);
 		rte_free(f);
@@ -1052,10 +1068,11 @@ tpk_flow_uninit(struct rte_eth_dev *dev)
 	pmd->flow.rules_fd = -1;
 	pmd->flow.cnt_fd = -1;
 	pmd->flow.filter_fd = -1;
-	rte_spinlock_unlock(&pmd->flow.lock);
+	tpk_flow_unlock(pmd);
 	/* No burst runs at close. */
 	rte_free((void *)(uintptr_t)pmd->flow.mark_tbl);
 	pmd->flow.mark_tbl = NULL;
+	pthread_mutex_destroy(&pmd->flow.lock);
 }
 
 /* MARK: the first marking rule a received frame matches, as the kernel's
