@@ -33,6 +33,12 @@
 #     dst 5007 -> queue 3" takes all 40 tagged frames of VID 100 and none
 #     of VID 200; the same patterns as DROP rules (the socket filter)
 #     drop exactly those 80 frames;
+# 12. TCP, SCTP and ICMP items: "tcp dst 5010", "sctp dst 5008" and "icmp
+#     type 8" each take all 40 of their frames to the rule's queue, UDP to
+#     5008 and ICMP echo replies spread as without the rules; as DROP rules
+#     exactly the 80 SCTP and echo-request frames go; "vlan vid 100 / ipv4 /
+#     udp dst 5009 -> mark 0x77 / queue 1" marks all 20 tagged frames of VID
+#     100 on queue 1 and none of VID 200;
 # 10. without CAP_BPF/CAP_SYS_ADMIN (setpriv): validate and create refuse
 #     QUEUE ("needs the eBPF fanout") and DROP ("rte_flow needs eBPF")
 #     rules, and 200 frames of 50 flows
@@ -373,6 +379,70 @@ settle rx_flow_drops 80 rx_good_packets 80
 	die "DROP rules $ID13/$ID14: rx_flow_drops +$(xd rx_flow_drops), received +$(xd rx_good_packets); expected +80 and +80 (IPv4 to 5006 and VID 200 pass)"
 flow_ok "flow flush 0" >/dev/null || exit 1
 tpk_log "11. IPv6 udp 5006: 40/40 on queue 2 (IPv4 to 5006 unchanged, $Q_S64); VLAN 100 udp 5007: 40/40 on queue 3 (VID 200 unchanged, $Q_SV2); as DROP rules: 80 dropped, 80 received"
+
+# ------------------------------------------------ 12. TCP, SCTP, ICMP items; MARK on a tagged frame
+# Each rule is checked against frames of the same addresses and ports in
+# another protocol (or ICMP type, or VID), which must spread as without it.
+ST=(--proto tcp --dport 5010 --sport 19000-19019 --count 40 --len 140)
+SS=(--proto sctp --dport 5008 --sport 18000-18019 --count 40 --len 118)
+SU=(--dport 5008 --sport 18000-18019 --count 40 --len 118)
+SI=(--proto icmp --icmp-type 8 --count 40 --len 98)
+SI0=(--proto icmp --icmp-type 0 --count 40 --len 98)
+xs_base; send "${SU[@]}"; settle rx_good_packets 40; Q_SU=$(qd)
+xs_base; send "${SS[@]}"; settle rx_good_packets 40; Q_SS=$(qd)
+xs_base; send "${SI[@]}"; settle rx_good_packets 40; Q_SI=$(qd)
+xs_base; send "${SI0[@]}"; settle rx_good_packets 40; Q_SI0=$(qd)
+[ "$(xd rx_good_packets)" -eq 40 ] || die "baseline: 40 ICMP echo replies -> +$(xd rx_good_packets)"
+# The rules' queues: one that the frames did not reach without the rule.
+qfree() { echo "$1" | awk '{ for (i = 4; i >= 1; i--) if ($i == 0) { print i - 1; exit } }'; }
+QS=$(qfree "$Q_SS") QI=$(qfree "$Q_SI")
+[ -n "$QS" ] && [ -n "$QI" ] || die "baseline: SCTP ($Q_SS) or ICMP ($Q_SI) frames reached every queue"
+want() { echo "$1" | awk -v q="$2" -v n="$3" '{ for (i = 1; i <= 4; i++) $i = (i - 1 == q) ? n : 0; print }'; }
+ID15=$(flow_create "flow create 0 ingress pattern eth / ipv4 / tcp dst is 5010 / end actions queue index 1 / end") || exit 1
+ID16=$(flow_create "flow create 0 ingress pattern eth / ipv4 / sctp dst is 5008 / end actions queue index $QS / end") || exit 1
+ID17=$(flow_create "flow create 0 ingress pattern eth / ipv4 / icmp type is 8 / end actions queue index $QI / end") || exit 1
+xs_base; send "${ST[@]}"; settle rx_q1_packets 40
+expect_q "0 40 0 0" "TCP rule $ID15 (tcp dst 5010 -> queue 1)"
+xs_base; send "${SS[@]}"; settle "rx_q${QS}_packets" 40
+expect_q "$(want "$Q_SS" "$QS" 40)" "SCTP rule $ID16 (sctp dst 5008 -> queue $QS)"
+xs_base; send "${SU[@]}"; settle rx_good_packets 40
+expect_q "$Q_SU" "UDP frames to 5008 with SCTP rule $ID16 (as without it)"
+xs_base; send "${SI[@]}"; settle "rx_q${QI}_packets" 40
+expect_q "$(want "$Q_SI" "$QI" 40)" "ICMP rule $ID17 (icmp type 8 -> queue $QI)"
+xs_base; send "${SI0[@]}"; settle rx_good_packets 40
+expect_q "$Q_SI0" "ICMP echo replies with ICMP rule $ID17 (as without it)"
+flow_ok "flow flush 0" >/dev/null || exit 1
+# The same items as DROP rules (the socket filter walks them too).
+ID18=$(flow_create "flow create 0 ingress pattern eth / ipv4 / sctp dst is 5008 / end actions drop / end") || exit 1
+ID19=$(flow_create "flow create 0 ingress pattern eth / ipv4 / icmp type is 8 / end actions drop / end") || exit 1
+xs_base; send "${SS[@]}"; send "${SI[@]}"; send "${SU[@]}"; send "${SI0[@]}"
+settle rx_flow_drops 80 rx_good_packets 80
+[ "$(xd rx_flow_drops)" -eq 80 ] && [ "$(xd rx_good_packets)" -eq 80 ] ||
+	die "DROP rules $ID18/$ID19: rx_flow_drops +$(xd rx_flow_drops), received +$(xd rx_good_packets); expected +80 and +80 (UDP to 5008 and echo replies pass)"
+flow_ok "flow flush 0" >/dev/null || exit 1
+# MARK matched by the driver on a frame whose tag the kernel took out.
+ID20=$(flow_create "flow create 0 ingress pattern eth / vlan vid is 100 / ipv4 / udp dst is 5009 / end actions mark id 0x77 / queue index 1 / end") || exit 1
+tpk_testpmd_show "set verbose 1" >/dev/null
+off=$(stat -c %s "$TPM_OUT")
+xs_base
+send --vlan 100 --dport 5009 --sport 12100-12119 --count 20 --len 175
+send --vlan 200 --dport 5009 --sport 12100-12119 --count 20 --len 177
+settle rx_good_packets 40
+tpk_testpmd_show "set verbose 0" >/dev/null
+[ "$(xd rx_good_packets)" -eq 40 ] || die "MARK+VLAN rule $ID20: +$(xd rx_good_packets) received of 40"
+[ "$(xd rx_q1_packets)" -ge 20 ] || die "MARK+VLAN rule $ID20: queue 1 got +$(xd rx_q1_packets), expected >= 20"
+res=$(tail -c +"$((off + 1))" "$TPM_OUT" | tr -d '\r' | awk '
+	match($0, /port 0\/queue [0-9]+: received/) { split(substr($0, RSTART), w, "[/ :]"); q = w[4] }
+	/src=.*length=175 / { m++; if (/FDIR matched ID=0x77( |$)/ && q == 1) mq++ }
+	/src=.*length=177 / { o++; if (/FDIR/) of++ }
+	END { printf "%d %d %d %d\n", m, mq, o, of }')
+read -r m mq o of <<<"$res"
+[ "$m" -eq 20 ] && [ "$mq" -eq 20 ] ||
+	die "MARK+VLAN rule $ID20: $mq of $m dumped VID 100 frames (of 20) show 'FDIR matched ID=0x77' on queue 1: $(tail -c +"$((off + 1))" "$TPM_OUT" | grep -a -m3 'length=175')"
+[ "$o" -eq 20 ] && [ "$of" -eq 0 ] ||
+	die "MARK+VLAN rule $ID20: $of of $o dumped VID 200 frames (of 20) show FDIR"
+flow_ok "flow flush 0" >/dev/null || exit 1
+tpk_log "12. TCP 5010: 40/40 on queue 1; SCTP 5008: 40/40 on queue $QS (UDP to 5008 unchanged, $Q_SU); ICMP type 8: 40/40 on queue $QI (echo replies unchanged, $Q_SI0); as DROP rules: 80 dropped, 80 received; MARK+VLAN 100: 20/20 marked on queue 1, VID 200 0/20"
 
 # ------------------------------------------------ 6. isolated mode
 restart_port "flow isolate 0 1"
