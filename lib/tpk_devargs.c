@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "tpk_devargs.h"
+#include "tpk_v3.h"
 
 static const char *const fanout_names[] = {
 	[TPK_FANOUT_HASH] = "hash",
@@ -20,6 +21,7 @@ static const char *const rx_mode_names[] = {
 	[TPK_RX_RING] = "ring",
 	[TPK_RX_RECVMMSG] = "recvmmsg",
 	[TPK_RX_FRAMES] = "frames",
+	[TPK_RX_AUTO] = "auto",
 };
 
 static const char *const tx_mode_names[] = {
@@ -43,7 +45,7 @@ tpk_devargs_defaults(struct tpk_devargs *da)
 	da->fanout = TPK_FANOUT_RSS;
 	da->fanout_id = -1;
 	da->vnet_hdr = 1;
-	da->rx_mode = TPK_RX_FRAMES;
+	da->rx_mode = TPK_RX_AUTO;
 	da->tx_mode = TPK_TX_SENDMMSG;
 	da->tx_coalesce = 1;
 	da->reattach = 1;
@@ -80,8 +82,8 @@ static const struct key keys[] = {
 	{ "qdisc_bypass", K_UINT, OFF(qdisc_bypass), 0, 1, NULL, 0, "0 or 1" },
 	{ "reattach", K_UINT, OFF(reattach), 0, 1, NULL, 0, "0 or 1" },
 	{ "vnet_hdr", K_UINT, OFF(vnet_hdr), 0, 1, NULL, 0, "0 or 1" },
-	{ "rx_mode", K_ENUM, OFF(rx_mode), 0, 0, rx_mode_names, 3,
-	  "ring, recvmmsg or frames" },
+	{ "rx_mode", K_ENUM, OFF(rx_mode), 0, 0, rx_mode_names, 4,
+	  "auto, ring, recvmmsg or frames" },
 	{ "tx_mode", K_ENUM, OFF(tx_mode), 0, 0, tx_mode_names, 2,
 	  "sendmmsg or ring" },
 	{ "txframes", K_UINT, OFF(txframes), 16, 65536, NULL, 0,
@@ -208,4 +210,12 @@ tpk_devargs_parse(const char *args, struct tpk_devargs *da, char *err,
 		return -1;
 	}
 	return 0;
+}
+
+enum tpk_rx_mode
+tpk_rx_mode_of(uint32_t rx_mode, bool lro)
+{
+	if (rx_mode != TPK_RX_AUTO)
+		return (enum tpk_rx_mode)rx_mode;
+	return TPK_V3_LIVE && !lro ? TPK_RX_RING : TPK_RX_FRAMES;
 }

@@ -5,6 +5,7 @@
 #ifndef TPK_DEVARGS_H
 #define TPK_DEVARGS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <net/if.h>
@@ -31,6 +32,7 @@ enum tpk_rx_mode {
 	TPK_RX_RING = 0,	/* TPACKET_V3 ring */
 	TPK_RX_RECVMMSG,	/* no ring: recvmmsg() per burst */
 	TPK_RX_FRAMES,		/* TPACKET_V2 ring: each frame visible at once */
+	TPK_RX_AUTO,		/* per queue: RING, or FRAMES with LRO (tpk_rx_mode_of) */
 };
 
 enum tpk_tx_mode {
@@ -60,7 +62,7 @@ struct tpk_devargs {
 #define TPK_DEVARGS_HELP \
 	"iface=<ifname> queues=<1-64> blocksz=<bytes> blocks=<int> " \
 	"tov=<ms> fanout=rss|hash|lb|cpu|rollover|rnd|qm fanout_id=<0-65535> " \
-	"qdisc_bypass=<0|1> vnet_hdr=<0|1> rx_mode=ring|recvmmsg|frames " \
+	"qdisc_bypass=<0|1> vnet_hdr=<0|1> rx_mode=auto|ring|recvmmsg|frames " \
 	"tx_mode=sendmmsg|ring txframes=<int> tx_coalesce=<0|1> " \
 	"reattach=<0|1> fd_helper=<unix socket path>"
 
@@ -75,5 +77,16 @@ int tpk_devargs_parse(const char *args, struct tpk_devargs *da,
 		      char *err, size_t errlen);
 
 const char *tpk_fanout_name(uint32_t mode);
+
+/*
+ * The RX mode a queue gets: rx_mode=auto resolves to the V3 ring, which
+ * the kernel fills on the sender's CPU and the driver reads live (x86),
+ * unless the queue takes LRO: super-frames then cross whole and are
+ * cheaper copied by the polling lcore (one recv() from the V2 slots'
+ * socket queue) than by the sender's CPU into the ring. Without live
+ * reading (not x86) auto is the V2 slots, whose frames are visible one
+ * by one.
+ */
+enum tpk_rx_mode tpk_rx_mode_of(uint32_t rx_mode, bool lro);
 
 #endif /* TPK_DEVARGS_H */

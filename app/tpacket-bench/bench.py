@@ -100,14 +100,15 @@ def datapaths(afp_args):
         DP("tpacket-recv-lro", "dpdk", "net_tpacket", "rx_mode=recvmmsg",
            app=["--enable-lro"]),
         # Block geometry and retire timeout only matter to the V3 ring
-        # (rx_mode=ring, the default before rx_mode=frames).
+        # (rx_mode=ring: what rx_mode=auto, the default, gives a queue
+        # without LRO on x86; tpacket-lro gets the V2 slots).
         DP("tpacket-rxring", "dpdk", "net_tpacket", "rx_mode=ring"),
         DP("tpacket-blk1m", "dpdk", "net_tpacket",
            "rx_mode=ring,blocksz=1048576,blocks=4"),
         DP("tpacket-tov0", "dpdk", "net_tpacket", "rx_mode=ring,tov=0"),
         DP("tpacket-tov1", "dpdk", "net_tpacket", "rx_mode=ring,tov=1"),
         DP("tpacket-tov4", "dpdk", "net_tpacket", "rx_mode=ring,tov=4"),
-        # A new RX mode (may not exist in the plugin under test yet).
+        # The V2 slots for every queue (the default before rx_mode=auto).
         DP("tpacket-frames", "dpdk", "net_tpacket", "rx_mode=frames",
            optional=True),
         DP("af_packet", "dpdk", "net_af_packet", afp_args),

@@ -430,6 +430,17 @@ csum_errors(const char *ns)
 
 enum rx_mode { RX_PLAIN, RX_CKSUM, RX_LRO };
 
+/* Where the driver reads the V3 ring live (lib/tpk_v3.h, TPK_V3_LIVE). */
+static inline bool
+live_ring_arch(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	return true;
+#else
+	return false;
+#endif
+}
+
 /*
  * Kernel TCP through two ports, the test forwarding between them. With
  * app_meta the "application" rewrites the metadata it owns before
@@ -458,6 +469,17 @@ rx_kernel_tcp_meta(enum rx_mode mode, bool app_meta)
 	pa = peer_port_open(&a, "cli", 1500, 0, &cfg);
 	pb = peer_port_open(&b, "srv", 1500, 0, &cfg);
 	REQUIRE(pa >= 0 && pb >= 0, out);
+	if (test_devargs == NULL) {
+		/* rx_mode=auto: the V3 ring (x86), the V2 slots with LRO. */
+		struct rte_eth_burst_mode bm;
+		bool v2 = mode == RX_LRO || !live_ring_arch();
+
+		REQUIRE(rte_eth_rx_burst_mode_get(pa, 0, &bm) == 0 &&
+			strncmp(bm.info, v2 ? "TPACKET_V2 frames" : "TPACKET_V3 ring",
+				v2 ? 17 : 15) == 0, out,
+			"rx_mode=auto%s: burst mode '%s'", mode == RX_LRO ? " with LRO" : "",
+			bm.info);
+	}
 	sh("ip -n %s addr add 10.56.0.1/16 dev %s", a.ns, a.remote);
 	sh("ip -n %s addr add 10.56.0.2/16 dev %s", b.ns, b.remote);
 	srv.p = &b;

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "tpk_devargs.h"
+#include "tpk_v3.h"
 #include "tpk_check.h"
 
 static struct tpk_devargs da;
@@ -33,7 +34,10 @@ check_defaults_except_iface(void)
 	CHECK_EQ(da.txframes, 0);
 	CHECK_EQ(da.tx_coalesce, 1);
 	CHECK_EQ(da.reattach, 1);
-	CHECK_EQ(da.rx_mode, TPK_RX_FRAMES);
+	CHECK_EQ(da.rx_mode, TPK_RX_AUTO);
+	CHECK_EQ(tpk_rx_mode_of(da.rx_mode, false), TPK_V3_LIVE ? TPK_RX_RING : TPK_RX_FRAMES);
+	CHECK_EQ(tpk_rx_mode_of(da.rx_mode, true), TPK_RX_FRAMES);
+	CHECK_EQ(tpk_rx_mode_of(TPK_RX_RING, true), TPK_RX_RING);
 	CHECK_EQ(da.fd_helper[0], 0);
 }
 
@@ -145,6 +149,7 @@ static const struct good goods[] = {
 	{ "rx_mode=ring", F(rx_mode), TPK_RX_RING },
 	{ "rx_mode=recvmmsg", F(rx_mode), TPK_RX_RECVMMSG },
 	{ "rx_mode=frames", F(rx_mode), TPK_RX_FRAMES },
+	{ "rx_mode=auto", F(rx_mode), TPK_RX_AUTO },
 	{ "tx_coalesce=1", F(tx_coalesce), 1 },
 	{ "reattach=0", F(reattach), 0 },
 	{ "reattach=1", F(reattach), 1 },

@@ -853,6 +853,352 @@ t_regress_v3_vnet_hdr_unaligned(void)
 	rb_free(&r);
 }
 
+/*
+ * Live reading (x86 only): a kernel that fills block 0 step by step, as
+ * net/packet/af_packet.c does it: allocation (tp_next_offset, num_pkts,
+ * status reset; hv1 filled), then the data and the header fields, the
+ * padding last. k_open is prb_open_block (frame headers untouched).
+ */
+struct kfill {
+	struct rb *r;
+	uint32_t blk, off, n, prev;
+};
+
+static void
+k_open(struct kfill *k, struct rb *r, uint32_t blk)
+{
+	struct tpacket_block_desc *d = rb_desc(r, blk);
+
+	k->r = r;
+	k->blk = blk;
+	k->off = RB_BLK_HDR;
+	k->n = 0;
+	k->prev = 0;
+	d->hdr.bh1.num_pkts = 0;
+	d->hdr.bh1.offset_to_first_pkt = RB_BLK_HDR;
+	d->hdr.bh1.block_status = TP_STATUS_KERNEL;
+}
+
+static struct tpacket3_hdr *
+k_hdr(const struct kfill *k, uint32_t off)
+{
+	return (struct tpacket3_hdr *)(k->r->ring + (size_t)k->blk * k->r->bs +
+				       off);
+}
+
+/* Allocate the next frame of snaplen bytes; returns its offset. */
+static uint32_t
+k_alloc(struct kfill *k, uint32_t snaplen)
+{
+	uint32_t off = k->off, tot = RB_ALIGN8(rb_mac(k->r->vnet_len) + snaplen);
+	struct tpacket3_hdr *h = k_hdr(k, off);
+
+	h->tp_next_offset = tot;
+	k->prev = off;
+	k->off += tot;
+	rb_desc(k->r, k->blk)->hdr.bh1.num_pkts = ++k->n;
+	h->hv1.tp_rxhash = 0;
+	h->hv1.tp_vlan_tci = 0;
+	h->hv1.tp_vlan_tpid = 0;
+	h->tp_status = TP_STATUS_KERNEL;
+	return off;
+}
+
+static void
+k_complete(struct kfill *k, uint32_t off, const uint8_t *data, uint32_t snaplen)
+{
+	struct tpacket3_hdr *h = k_hdr(k, off);
+	uint16_t mac = rb_mac(k->r->vnet_len);
+
+	struct sockaddr_ll *sll = (struct sockaddr_ll *)
+		((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+
+	memcpy((uint8_t *)h + mac, data, snaplen);
+	h->tp_status |= TP_STATUS_USER;
+	h->tp_len = snaplen;
+	h->tp_snaplen = snaplen;
+	h->tp_mac = mac;
+	h->tp_net = mac + ETH_HLEN;
+	memset(h->tp_padding, 0, sizeof(h->tp_padding));
+	/* After header_ops->parse: the sockaddr_ll, last. */
+	sll->sll_family = AF_PACKET;
+	sll->sll_ifindex = 7;
+}
+
+/* The mark the cursor watches at off of block blk. */
+static int32_t
+k_mark(const struct kfill *k, uint32_t blk, uint32_t off)
+{
+	const uint8_t *h = k->r->ring + (size_t)blk * k->r->bs + off;
+	const struct sockaddr_ll *sll = (const struct sockaddr_ll *)
+		(h + TPACKET_ALIGN(sizeof(struct tpacket3_hdr)));
+
+	return sll->sll_ifindex;
+}
+
+/* prb_close_block: the last frame's next offset 0, the block handed over. */
+static void
+k_retire(struct kfill *k, uint32_t status)
+{
+	if (k->n)
+		k_hdr(k, k->prev)->tp_next_offset = 0;
+	rb_desc(k->r, k->blk)->hdr.bh1.block_status = TP_STATUS_USER | status;
+}
+
+/* Old bytes all over the ring, block headers as a new ring has them. */
+static void
+k_dirty(struct rb *r)
+{
+	uint32_t i;
+
+	memset(r->ring, 0xff, (size_t)r->bs * r->nb);
+	for (i = 0; i < r->nb; i++)
+		memset(rb_desc(r, i), 0, RB_BLK_HDR);
+}
+
+static bool
+live_got(struct tpk_v3_cursor *c, uint32_t seed, uint32_t len)
+{
+	struct tpk_v3_frame f = { 0 };
+	uint8_t want[2048];
+
+	if (!CHECK_EQ(tpk_v3_peek(c, &f), TPK_V3_FRAME))
+		return false;
+	make_frame(want, len, seed);
+	if (!CHECK_EQ(f.snaplen, len) || !CHECK_MEM(f.data, want, len))
+		return false;
+	tpk_v3_commit(c);
+	return true;
+}
+
+static bool
+live_none(struct tpk_v3_cursor *c)
+{
+	struct tpk_v3_frame f = { 0 };
+
+	return CHECK_EQ(tpk_v3_peek(c, &f), TPK_V3_END);
+}
+
+/* Frames come out as soon as the kernel finished each, not at the retire. */
+static void
+t_live_frames_before_retire(void)
+{
+	struct tpk_v3_cursor c = { 0 };
+	uint8_t d[3][300];
+	struct kfill k;
+	uint32_t o[3], i;
+	struct rb r;
+
+	if (!CHECK(rb_init(&r, 16384, 2, 10) == 0))
+		return;
+	/* Old bytes all over the ring: any mark would look written. */
+	k_dirty(&r);
+	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 10);
+	if (!TPK_V3_LIVE) {
+		CHECK(!c.live);
+		rb_free(&r);
+		return;
+	}
+	CHECK(c.live);
+	k_open(&k, &r, 0);
+	for (i = 0; i < 3; i++)
+		make_frame(d[i], 100 + 50 * i, 10 + i);
+	live_none(&c);
+	o[0] = k_alloc(&k, 100);
+	live_none(&c);			/* allocated, not written */
+	k_complete(&k, o[0], d[0], 100);
+	live_got(&c, 10, 100);
+	live_none(&c);
+	o[1] = k_alloc(&k, 150);
+	live_none(&c);
+	k_complete(&k, o[1], d[1], 150);
+	live_got(&c, 11, 150);
+	o[2] = k_alloc(&k, 200);
+	live_none(&c);
+	k_complete(&k, o[2], d[2], 200);
+	k_retire(&k, TP_STATUS_BLK_TMO);
+	/* The retired block: nothing twice, then released and primed. */
+	live_got(&c, 12, 200);
+	CHECK_EQ(c.live_frames, 2);
+	live_none(&c);
+	CHECK_EQ(c.blk, 1);
+	CHECK_EQ(rb_desc(&r, 0)->hdr.bh1.block_status, TP_STATUS_KERNEL);
+	CHECK_EQ(rb_desc(&r, 0)->hdr.bh1.num_pkts, 0);
+	CHECK_EQ(k_mark(&k, 0, RB_BLK_HDR), TPK_V3_POISON);
+	CHECK_EQ(c.bad_blocks, 0);
+	/* Block 1 was poisoned by the reset: its first frame comes live. */
+	k_open(&k, &r, 1);
+	o[0] = k_alloc(&k, 100);
+	k_complete(&k, o[0], d[0], 100);
+	live_got(&c, 10, 100);
+	CHECK_EQ(c.live_frames, 3);
+	rb_free(&r);
+}
+
+/*
+ * The kernel ahead of the cursor: the next frame was allocated before the
+ * cursor could poison it, so its stale padding proves nothing and the
+ * cursor waits for the retire, which hands the frame over.
+ */
+static void
+t_live_kernel_ahead_waits(void)
+{
+	struct tpk_v3_cursor c = { 0 };
+	uint8_t d0[100], d1[120];
+	struct kfill k;
+	uint32_t o0, o1;
+	struct rb r;
+
+	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 16384, 2, 0) == 0))
+		return;
+	k_dirty(&r);
+	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 0);
+	k_open(&k, &r, 0);
+	make_frame(d0, 100, 1);
+	make_frame(d1, 120, 2);
+	o0 = k_alloc(&k, 100);
+	k_complete(&k, o0, d0, 100);
+	o1 = k_alloc(&k, 120);		/* its mark: 0xff.. from the memset */
+	live_got(&c, 1, 100);
+	CHECK(!c.live_armed);
+	live_none(&c);			/* allocated, not complete: not taken */
+	k_complete(&k, o1, d1, 120);
+	live_none(&c);			/* complete, but not provably: wait */
+	k_retire(&k, 0);
+	live_got(&c, 2, 120);
+	CHECK_EQ(c.live_frames, 1);
+	CHECK_EQ(c.blocks_full, 1);
+	live_none(&c);
+	rb_free(&r);
+}
+
+/*
+ * A block reused with another layout: the data of the previous round
+ * holds non-zero bytes where the new frames' marks go. Only positions the
+ * cursor poisoned count.
+ */
+static void
+t_live_stale_zeros_ignored(void)
+{
+	struct tpk_v3_cursor c = { 0 };
+	uint8_t big[1500], d[64];
+	struct kfill k;
+	uint32_t o, i;
+	struct rb r;
+
+	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 8192, 1, 0) == 0))
+		return;
+	k_dirty(&r);
+	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 0);
+	/* Round 1: one big frame, retired, consumed, released. */
+	k_open(&k, &r, 0);
+	make_frame(big, 1500, 7);
+	memset(big + 14, 0x5a, 1400);	/* bytes where round 2's headers go */
+	o = k_alloc(&k, 1500);
+	k_complete(&k, o, big, 1500);
+	k_retire(&k, 0);
+	if (!CHECK_EQ(tpk_v3_peek(&c, &(struct tpk_v3_frame){ 0 }), TPK_V3_FRAME))
+		return;
+	tpk_v3_commit(&c);
+	live_none(&c);			/* releases block 0 */
+	/* Round 2: small frames; each is allocated before it is written. */
+	k_open(&k, &r, 0);
+	for (i = 0; i < 5; i++) {
+		make_frame(d, 64, 20 + i);
+		o = k_alloc(&k, 64);
+		live_none(&c);		/* stale zeros must not pass */
+		k_complete(&k, o, d, 64);
+		live_got(&c, 20 + i, 64);
+	}
+	CHECK_EQ(c.live_frames, 5);
+	k_retire(&k, TP_STATUS_BLK_TMO);
+	live_none(&c);
+	CHECK_EQ(c.blocks_tmo, 1);
+	CHECK_EQ(c.bad_blocks, 0);
+	rb_free(&r);
+}
+
+/*
+ * The header's own fields prove nothing: the compiler may store them, the
+ * padding included, in any order. Only the sockaddr_ll, stored after the
+ * call to header_ops->parse, does.
+ */
+static void
+t_live_header_fields_not_a_mark(void)
+{
+	struct tpk_v3_cursor c = { 0 };
+	struct tpacket3_hdr *h;
+	struct sockaddr_ll *sll;
+	uint8_t d[90];
+	struct kfill k;
+	uint32_t o;
+	struct rb r;
+
+	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 8192, 2, 10) == 0))
+		return;
+	k_dirty(&r);
+	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 10);
+	k_open(&k, &r, 0);
+	make_frame(d, 90, 4);
+	o = k_alloc(&k, 90);
+	h = k_hdr(&k, o);
+	sll = (struct sockaddr_ll *)((uint8_t *)h + TPACKET_ALIGN(sizeof(*h)));
+	memset(h->tp_padding, 0, sizeof(h->tp_padding));
+	h->tp_status |= TP_STATUS_USER;
+	h->tp_mac = rb_mac(10);
+	h->tp_snaplen = 90;
+	h->tp_len = 90;
+	live_none(&c);			/* data and sockaddr_ll not there yet */
+	sll->sll_family = AF_PACKET;	/* part of it: still not the mark */
+	live_none(&c);
+	k_complete(&k, o, d, 90);
+	live_got(&c, 4, 90);
+	rb_free(&r);
+}
+
+/* The retired block contradicts what was taken live: a bad block. */
+static void
+t_live_retired_fewer_frames(void)
+{
+	struct tpk_v3_cursor c = { 0 };
+	uint8_t d[80];
+	struct kfill k;
+	uint32_t o;
+	struct rb r;
+
+	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 8192, 2, 0) == 0))
+		return;
+	k_dirty(&r);
+	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 0);
+	k_open(&k, &r, 0);
+	make_frame(d, 80, 3);
+	o = k_alloc(&k, 80);
+	k_complete(&k, o, d, 80);
+	live_got(&c, 3, 80);
+	o = k_alloc(&k, 80);
+	k_complete(&k, o, d, 80);
+	live_got(&c, 3, 80);
+	k_retire(&k, 0);
+	rb_desc(&r, 0)->hdr.bh1.num_pkts = 1;	/* corrupt: fewer than taken */
+	live_none(&c);
+	CHECK_EQ(c.bad_blocks, 1);
+	CHECK_EQ(c.blk, 1);
+	rb_free(&r);
+}
+
+/* No live reading without a ring of real blocks (recvmmsg arena, frames). */
+static void
+t_live_off_without_blocks(void)
+{
+	struct tpk_v3_cursor c = { 0 };
+	uint8_t arena[64];
+
+	tpk_v3_reset(&c, arena, 0, 0, 10);
+	CHECK(!c.live);
+	tpk_v3_reset(&c, NULL, 16384, 2, 10);
+	CHECK(!c.live);
+}
+
 int
 main(void)
 {
@@ -901,5 +1247,11 @@ main(void)
 	TEST(t_bad_then_next_block_ok);
 	TEST(t_regress_v3_first_offset_unaligned);
 	TEST(t_regress_v3_vnet_hdr_unaligned);
+	TEST(t_live_frames_before_retire);
+	TEST(t_live_kernel_ahead_waits);
+	TEST(t_live_stale_zeros_ignored);
+	TEST(t_live_header_fields_not_a_mark);
+	TEST(t_live_retired_fewer_frames);
+	TEST(t_live_off_without_blocks);
 	return tpk_test_done();
 }

@@ -221,7 +221,7 @@ tpk_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 		return 0;
 	/* Every frame must fit one ring block (double-tagged at most);
 	 * the other modes take any frame whole. */
-	if (pmd->da.rx_mode == TPK_RX_RING &&
+	if ((pmd->da.rx_mode == TPK_RX_RING || pmd->da.rx_mode == TPK_RX_AUTO) &&
 	    tpk_frame_len(mtu, 2) > tpk_ring_frame_cap(pmd->blocksz)) {
 		TPK_LOG(ERR, "%s: MTU %u: frames of up to %u B do not fit the ring's %u-byte blocks (devarg blocksz=); at most MTU %u",
 			dev->data->name, mtu, tpk_frame_len(mtu, 2),
@@ -310,9 +310,18 @@ tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
 	struct pmd_internals *pmd = dev->data->dev_private;
 	const struct tpk_rxq *rxq = qid < dev->data->nb_rx_queues ?
 		dev->data->rx_queues[qid] : NULL;
+	enum tpk_rx_mode rm;
 	uint32_t slot;
 
-	if (pmd->da.rx_mode == TPK_RX_RECVMMSG) {
+	/* A set-up queue says what it has; else what the port would give. */
+	if (rxq != NULL)
+		rm = rxq->rcv != NULL ? TPK_RX_RECVMMSG :
+			rxq->frames ? TPK_RX_FRAMES : TPK_RX_RING;
+	else
+		rm = tpk_rx_mode_of(pmd->da.rx_mode,
+				    dev->data->dev_conf.rxmode.offloads &
+				    RTE_ETH_RX_OFFLOAD_TCP_LRO);
+	if (rm == TPK_RX_RECVMMSG) {
 		/* A started queue says what it has; else what it will get. */
 		slot = rxq != NULL && rxq->rcv != NULL ? rxq->rcv->slot_size :
 			tpk_rcv_slot_size(tpk_dev_frame_max(pmd->ni.max_mtu,
@@ -320,7 +329,7 @@ tpk_rx_burst_mode(struct rte_eth_dev *dev, uint16_t qid,
 		snprintf(mode->info, sizeof(mode->info),
 			 "recvmmsg, %u slots of %u B%s", TPK_RCV_BATCH, slot,
 			 pmd->vnet_len ? ", vnet hdr" : "");
-	} else if (pmd->da.rx_mode == TPK_RX_FRAMES) {
+	} else if (rm == TPK_RX_FRAMES) {
 		uint64_t bytes;
 
 		if (rxq != NULL && rxq->ring.rx_frame_size != 0) {

@@ -168,7 +168,7 @@ struct tpk_rxq {
 	struct tpk_rxq_stats base;	/* snapshot at the last stats reset */
 	uint64_t k_drops_base, k_freezes_base;
 	/* The cursor's counters at the last stats reset. */
-	uint64_t bad_blocks_base, blocks_full_base, blocks_tmo_base;
+	uint64_t bad_blocks_base, blocks_full_base, blocks_tmo_base, live_base;
 } __rte_cache_aligned;
 
 struct tpk_txq_stats {
@@ -229,8 +229,8 @@ struct tpk_txq {
 struct tpk_rxq_saved {
 	struct tpk_rxq_stats st, base;
 	uint64_t k_packets, k_drops, k_freezes, k_drops_base, k_freezes_base;
-	uint64_t bad_blocks, blocks_full, blocks_tmo;
-	uint64_t bad_blocks_base, blocks_full_base, blocks_tmo_base;
+	uint64_t bad_blocks, blocks_full, blocks_tmo, live_frames;
+	uint64_t bad_blocks_base, blocks_full_base, blocks_tmo_base, live_base;
 	bool valid;
 };
 

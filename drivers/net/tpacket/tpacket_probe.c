@@ -268,6 +268,10 @@ tpk_probe_log(const struct rte_eth_dev *dev)
 	else if (pmd->da.rx_mode == TPK_RX_FRAMES)
 		snprintf(rxdesc, sizeof(rxdesc), "frames (TPACKET_V2) %" PRIu64 " B",
 			 (uint64_t)pmd->blocks * pmd->blocksz);
+	else if (pmd->da.rx_mode == TPK_RX_AUTO)
+		snprintf(rxdesc, sizeof(rxdesc), "%s %ux%u B, tov %u ms",
+			 TPK_V3_LIVE ? "ring (frames with LRO)" : "frames",
+			 pmd->blocks, pmd->blocksz, pmd->da.tov);
 	else
 		snprintf(rxdesc, sizeof(rxdesc), "ring %ux%u B, tov %u ms",
 			 pmd->blocks, pmd->blocksz, pmd->da.tov);

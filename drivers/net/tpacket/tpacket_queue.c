@@ -482,6 +482,8 @@ tpk_rxq_save(struct pmd_internals *pmd, const struct tpk_rxq *q)
 	sv->bad_blocks_base = q->bad_blocks_base;
 	sv->blocks_full_base = q->blocks_full_base;
 	sv->blocks_tmo_base = q->blocks_tmo_base;
+	sv->live_frames = q->cur.live_frames;
+	sv->live_base = q->live_base;
 	sv->valid = true;
 }
 
@@ -506,6 +508,8 @@ tpk_rxq_restore(const struct pmd_internals *pmd, struct tpk_rxq *q)
 	q->bad_blocks_base = sv->bad_blocks_base;
 	q->blocks_full_base = sv->blocks_full_base;
 	q->blocks_tmo_base = sv->blocks_tmo_base;
+	q->cur.live_frames = sv->live_frames;
+	q->live_base = sv->live_base;
 }
 
 void
@@ -601,6 +605,7 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 {
 	struct pmd_internals *pmd = dev->data->dev_private;
 	uint64_t off = conf->offloads | dev->data->dev_conf.rxmode.offloads;
+	enum tpk_rx_mode mode;
 	struct tpk_rxq *rxq;
 	uint32_t room;
 
@@ -657,12 +662,13 @@ tpk_rx_queue_setup(struct rte_eth_dev *dev, uint16_t qid,
 	rxq->mtu = &pmd->ni.mtu;
 	rxq->flow_tbl = &pmd->flow.mark_tbl;
 	rxq->flow_hp = NULL;
-	if (pmd->da.rx_mode == TPK_RX_RECVMMSG &&
+	mode = tpk_rx_mode_of(pmd->da.rx_mode, rxq->lro);
+	if (mode == TPK_RX_RECVMMSG &&
 	    tpk_rxq_rcv_setup(dev, rxq, socket_id) < 0) {
 		rte_free(rxq);
 		return -ENOMEM;
 	}
-	if (pmd->da.rx_mode == TPK_RX_FRAMES) {
+	if (mode == TPK_RX_FRAMES) {
 		/* Where a frame longer than a slot is received whole. */
 		rxq->frames = true;
 		rxq->v2_holdoff = rte_get_tsc_hz() * TPK_V2_HOLDOFF_US / 1000000;

@@ -123,6 +123,7 @@ tpk_stats_reset(struct rte_eth_dev *dev)
 		q->bad_blocks_base = q->cur.bad_blocks + q->v2.bad_frames;
 		q->blocks_full_base = q->cur.blocks_full;
 		q->blocks_tmo_base = q->cur.blocks_tmo;
+		q->live_base = q->cur.live_frames;
 	}
 	for (i = 0; i < dev->data->nb_tx_queues; i++) {
 		struct tpk_txq *q = dev->data->tx_queues[i];
@@ -175,7 +176,7 @@ static const struct tpk_xstat tx_xstats[] = {
 /* Counters kept outside the lcore stats struct: the kernel's, the ring's. */
 static const char *const rx_extra[] = {
 	"kernel_drops", "ring_freezes", "bad_blocks", "blocks_full",
-	"blocks_timeout",
+	"blocks_timeout", "blocks_live_frames",
 };
 
 /* Port counters, after every queue's: the interface itself. */
@@ -206,7 +207,8 @@ rx_value(const struct tpk_rxq *q, unsigned int i)
 	case 1: return q->k_freezes - q->k_freezes_base;
 	case 2: return q->cur.bad_blocks + q->v2.bad_frames - q->bad_blocks_base;
 	case 3: return q->cur.blocks_full - q->blocks_full_base;
-	default: return q->cur.blocks_tmo - q->blocks_tmo_base;
+	case 4: return q->cur.blocks_tmo - q->blocks_tmo_base;
+	default: return q->cur.live_frames - q->live_base;
 	}
 }
 
