@@ -144,6 +144,20 @@ flow_create() {
 flow_listed() {
 	tpk_testpmd_show "flow list 0" | awk -v id="$1" '$1 == id { f = 1 } END { exit !f }'
 }
+# mark_dump OFF LEN ID Q OLEN: testpmd's verbose dump after byte OFF of its
+# output ("port 0/queue Q: received N packets", then a "src=..." line per
+# packet with its length and "FDIR matched ID=0x..." if marked). Prints
+# "m mq o of": frames of length LEN, those of them marked ID on queue Q,
+# frames of length OLEN, those of them marked at all.
+mark_dump() {
+	tail -c +"$(($1 + 1))" "$TPM_OUT" | tr -d '\r' | awk -v len="$2" \
+		-v id="$3" -v want_q="$4" -v olen="$5" '
+	match($0, /port 0\/queue [0-9]+: received/) { split(substr($0, RSTART), w, "[/ :]"); q = w[4] }
+	$0 ~ "src=.*length=" len " " { m++; if ($0 ~ ("FDIR matched ID=" id "( |$)") && q == want_q) mq++ }
+	$0 ~ "src=.*length=" olen " " { o++; if (/FDIR/) of++ }
+	END { printf "%d %d %d %d\n", m, mq, o, of }'
+}
+
 # restart_port: forwarding off, port stop / start, forwarding on; extra
 # commands (e.g. "flow isolate 0 1") run while the port is stopped.
 restart_port() {
@@ -269,14 +283,7 @@ settle rx_good_packets 40
 tpk_testpmd_show "set verbose 0" >/dev/null
 [ "$(xd rx_good_packets)" -eq 40 ] || die "MARK rule $ID3: +$(xd rx_good_packets) received of 40"
 [ "$(xd rx_q0_packets)" -ge 20 ] || die "MARK rule $ID3: queue 0 got +$(xd rx_q0_packets), expected >= 20"
-# The dump: "port 0/queue Q: received N packets", then one "src=..."
-# line per packet with its length and "FDIR matched ID=0x..." if marked.
-res=$(tail -c +"$((off + 1))" "$TPM_OUT" | tr -d '\r' | awk '
-	match($0, /port 0\/queue [0-9]+: received/) { split(substr($0, RSTART), w, "[/ :]"); q = w[4] }
-	/src=.*length=171 / { m++; if (/FDIR matched ID=0x1234( |$)/ && q == 0) mq++ }
-	/src=.*length=173 / { o++; if (/FDIR/) of++ }
-	END { printf "%d %d %d %d\n", m, mq, o, of }')
-read -r m mq o of <<<"$res"
+read -r m mq o of <<<"$(mark_dump "$off" 171 0x1234 0 173)"
 [ "$m" -eq 20 ] || die "MARK rule $ID3: verbose dump shows $m of the 20 frames to 5003"
 [ "$mq" -eq 20 ] || die "MARK rule $ID3: only $mq of 20 frames to 5003 show 'FDIR matched ID=0x1234' on queue 0: $(tail -c +"$((off + 1))" "$TPM_OUT" | grep -a -m3 'length=171')"
 [ "$o" -eq 20 ] || die "MARK rule $ID3: verbose dump shows $o of the 20 other frames"
@@ -431,12 +438,7 @@ settle rx_good_packets 40
 tpk_testpmd_show "set verbose 0" >/dev/null
 [ "$(xd rx_good_packets)" -eq 40 ] || die "MARK+VLAN rule $ID20: +$(xd rx_good_packets) received of 40"
 [ "$(xd rx_q1_packets)" -ge 20 ] || die "MARK+VLAN rule $ID20: queue 1 got +$(xd rx_q1_packets), expected >= 20"
-res=$(tail -c +"$((off + 1))" "$TPM_OUT" | tr -d '\r' | awk '
-	match($0, /port 0\/queue [0-9]+: received/) { split(substr($0, RSTART), w, "[/ :]"); q = w[4] }
-	/src=.*length=175 / { m++; if (/FDIR matched ID=0x77( |$)/ && q == 1) mq++ }
-	/src=.*length=177 / { o++; if (/FDIR/) of++ }
-	END { printf "%d %d %d %d\n", m, mq, o, of }')
-read -r m mq o of <<<"$res"
+read -r m mq o of <<<"$(mark_dump "$off" 175 0x77 1 177)"
 [ "$m" -eq 20 ] && [ "$mq" -eq 20 ] ||
 	die "MARK+VLAN rule $ID20: $mq of $m dumped VID 100 frames (of 20) show 'FDIR matched ID=0x77' on queue 1: $(tail -c +"$((off + 1))" "$TPM_OUT" | grep -a -m3 'length=175')"
 [ "$o" -eq 20 ] && [ "$of" -eq 0 ] ||

@@ -21,6 +21,7 @@
 #include <rte_udp.h>
 
 #include "tpk_pmd_test.h"
+#include "tpk_v3.h"
 #include "test_cases.h"
 
 #ifndef UDP_SEGMENT
@@ -430,16 +431,6 @@ csum_errors(const char *ns)
 
 enum rx_mode { RX_PLAIN, RX_CKSUM, RX_LRO };
 
-/* Where the driver reads the V3 ring live (lib/tpk_v3.h, TPK_V3_LIVE). */
-static inline bool
-live_ring_arch(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return true;
-#else
-	return false;
-#endif
-}
 
 /*
  * Kernel TCP through two ports, the test forwarding between them. With
@@ -472,7 +463,7 @@ rx_kernel_tcp_meta(enum rx_mode mode, bool app_meta)
 	if (test_devargs == NULL) {
 		/* rx_mode=auto: the V3 ring (x86), the V2 slots with LRO. */
 		struct rte_eth_burst_mode bm;
-		bool v2 = mode == RX_LRO || !live_ring_arch();
+		bool v2 = mode == RX_LRO || !TPK_V3_LIVE;
 
 		REQUIRE(rte_eth_rx_burst_mode_get(pa, 0, &bm) == 0 &&
 			strncmp(bm.info, v2 ? "TPACKET_V2 frames" : "TPACKET_V3 ring",

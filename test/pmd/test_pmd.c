@@ -24,17 +24,11 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The driver's default RX mode follows live V3 reading (lib/tpk_v3.h). */
-#if defined(__x86_64__) || defined(__i386__)
-#define TPK_TEST_OTHER_MODE "rx_mode=frames"
-#else
-#define TPK_TEST_OTHER_MODE "rx_mode=ring"
-#endif
-
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "tpk_v3.h"
 #include "tpk_pmd_test.h"
 #include "test_cases.h"
 
@@ -150,7 +144,8 @@ main(int argc, char **argv)
 			test_devargs = strcmp(argv[j], "--recvmmsg-set") == 0 ?
 				"rx_mode=recvmmsg" : strcmp(argv[j], "--ring-set") == 0 ?
 				"rx_mode=ring" : strcmp(argv[j], "--frames-set") == 0 ?
-				"rx_mode=frames" : TPK_TEST_OTHER_MODE;
+				"rx_mode=frames" : TPK_V3_LIVE ? "rx_mode=frames" :
+				"rx_mode=ring";
 			snprintf(suffix, sizeof(suffix), "@%s", test_devargs);
 		} else if (nb_names < (int)RTE_DIM(cases)) {
 			names[nb_names++] = argv[j];

@@ -956,6 +956,18 @@ k_dirty(struct rb *r)
 		memset(rb_desc(r, i), 0, RB_BLK_HDR);
 }
 
+/* A ring of nb blocks of bs bytes, dirty, under a cursor reset on it. */
+static bool
+live_ring(struct rb *r, struct tpk_v3_cursor *c, uint32_t bs, uint32_t nb,
+	  uint16_t vnet_len)
+{
+	if (!CHECK(rb_init(r, bs, nb, vnet_len) == 0))
+		return false;
+	k_dirty(r);
+	tpk_v3_reset(c, r->ring, r->bs, r->nb, vnet_len);
+	return true;
+}
+
 static bool
 live_got(struct tpk_v3_cursor *c, uint32_t seed, uint32_t len)
 {
@@ -989,11 +1001,9 @@ t_live_frames_before_retire(void)
 	uint32_t o[3], i;
 	struct rb r;
 
-	if (!CHECK(rb_init(&r, 16384, 2, 10) == 0))
-		return;
 	/* Old bytes all over the ring: any mark would look written. */
-	k_dirty(&r);
-	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 10);
+	if (!live_ring(&r, &c, 16384, 2, 10))
+		return;
 	if (!TPK_V3_LIVE) {
 		CHECK(!c.live);
 		rb_free(&r);
@@ -1049,10 +1059,8 @@ t_live_kernel_ahead_waits(void)
 	uint32_t o0, o1;
 	struct rb r;
 
-	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 16384, 2, 0) == 0))
+	if (!TPK_V3_LIVE || !live_ring(&r, &c, 16384, 2, 0))
 		return;
-	k_dirty(&r);
-	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 0);
 	k_open(&k, &r, 0);
 	make_frame(d0, 100, 1);
 	make_frame(d1, 120, 2);
@@ -1086,10 +1094,8 @@ t_live_stale_zeros_ignored(void)
 	uint32_t o, i;
 	struct rb r;
 
-	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 8192, 1, 0) == 0))
+	if (!TPK_V3_LIVE || !live_ring(&r, &c, 8192, 1, 0))
 		return;
-	k_dirty(&r);
-	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 0);
 	/* Round 1: one big frame, retired, consumed, released. */
 	k_open(&k, &r, 0);
 	make_frame(big, 1500, 7);
@@ -1134,10 +1140,8 @@ t_live_header_fields_not_a_mark(void)
 	uint32_t o;
 	struct rb r;
 
-	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 8192, 2, 10) == 0))
+	if (!TPK_V3_LIVE || !live_ring(&r, &c, 8192, 2, 10))
 		return;
-	k_dirty(&r);
-	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 10);
 	k_open(&k, &r, 0);
 	make_frame(d, 90, 4);
 	o = k_alloc(&k, 90);
@@ -1166,10 +1170,8 @@ t_live_retired_fewer_frames(void)
 	uint32_t o;
 	struct rb r;
 
-	if (!TPK_V3_LIVE || !CHECK(rb_init(&r, 8192, 2, 0) == 0))
+	if (!TPK_V3_LIVE || !live_ring(&r, &c, 8192, 2, 0))
 		return;
-	k_dirty(&r);
-	tpk_v3_reset(&c, r.ring, r.bs, r.nb, 0);
 	k_open(&k, &r, 0);
 	make_frame(d, 80, 3);
 	o = k_alloc(&k, 80);

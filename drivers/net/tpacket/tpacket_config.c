@@ -221,7 +221,8 @@ tpk_mtu_set(struct rte_eth_dev *dev, uint16_t mtu)
 		return 0;
 	/* Every frame must fit one ring block (double-tagged at most);
 	 * the other modes take any frame whole. */
-	if ((pmd->da.rx_mode == TPK_RX_RING || pmd->da.rx_mode == TPK_RX_AUTO) &&
+	if (tpk_rx_mode_of(pmd->da.rx_mode, dev->data->dev_conf.rxmode.offloads &
+			   RTE_ETH_RX_OFFLOAD_TCP_LRO) == TPK_RX_RING &&
 	    tpk_frame_len(mtu, 2) > tpk_ring_frame_cap(pmd->blocksz)) {
 		TPK_LOG(ERR, "%s: MTU %u: frames of up to %u B do not fit the ring's %u-byte blocks (devarg blocksz=); at most MTU %u",
 			dev->data->name, mtu, tpk_frame_len(mtu, 2),

@@ -516,8 +516,8 @@ tpk_rx_ring(struct tpk_rxq *rxq, const struct tpk_rx_ctx *ctx,
 		tpk_v3_commit(&c);
 		if (likely(rc == TPK_RX_OK)) {
 			n++;
-			/* The next block is likely needed soon. */
-			if (unlikely(c.left == 0))
+			/* A handed-over block used up: the next one is due. */
+			if (unlikely(c.left == 0 && c.open))
 				rte_prefetch0(tpk_v3_block(&c, (c.blk + 1) %
 							   c.nb_blocks));
 		} else if (rc == TPK_RX_GSO) {
